@@ -1,0 +1,5 @@
+"""`python -m ecoute` runs the `ecoute` command."""
+
+from ecoute.cli import main
+
+main()

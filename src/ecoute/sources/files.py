@@ -1,0 +1,462 @@
+"""Écoute's own import formats: JSONL (one post per line) and CSV.
+
+Both are streamed in chunks with constant memory. A bad record is reported
+with its line number and skipped; it never stops the good ones. The formats
+are documented in docs/import-format.md.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import msgspec
+
+from ecoute.model import Author, Count, DeletedBy, Mention, utc
+from ecoute.sources.base import Page, Rejected
+
+MAX_LINE_BYTES = 1 << 20  # a post's line over 1 MiB is refused, not read into memory
+MAX_TEXT_CHARS = 100_000
+CHUNK_LINES = 10_000
+FORMATS = ("jsonl", "csv")
+
+_PLATFORM = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,31}$")
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    # French spreadsheets often save as Windows-1252: a byte that is not UTF-8
+    # is read as Windows-1252 rather than lost.
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    return bad.decode("cp1252", errors="replace"), exc.end
+
+
+codecs.register_error("ecoute-cp1252", _cp1252_fallback)
+
+
+class FileFormatError(ValueError):
+    """A whole file cannot be read (unknown format, missing CSV header, ...)."""
+
+
+_NO_RAW = msgspec.Raw(b"")
+
+
+def _given_raw(raw: msgspec.Raw, line: bytes) -> msgspec.Raw:
+    """The record's own `raw` payload when it has one, else the whole line as received."""
+    return msgspec.Raw(line) if bytes(raw) in (b"", b"null") else raw
+
+
+class _Record(msgspec.Struct, kw_only=True):
+    # Everything optional here: which fields are required depends on `deleted`,
+    # and a missing field deserves a message naming it.
+    platform: Any = None
+    id: Any = None
+    text: Any = None
+    created_at: Any = None
+    author: Any = None
+    author_id: Any = None
+    author_name: Any = None
+    author_followers: Any = None
+    url: Any = None
+    lang: Any = None
+    collected_at: Any = None
+    likes: Any = None
+    reposts: Any = None
+    replies: Any = None
+    views: Any = None
+    thread_id: Any = None
+    parent_id: Any = None
+    raw: msgspec.Raw = _NO_RAW  # msgspec.Raw cannot be in a union with None
+    deleted: Any = False
+    deleted_by: Any = None
+
+
+_decode_record = msgspec.json.Decoder(_Record).decode
+
+
+class _CleanRecord(msgspec.Struct, kw_only=True):
+    # The shape of a well-formed live post, validated by msgspec in C. Anything
+    # else (tombstones, numbers as strings, epoch times) takes the lenient path.
+    platform: str
+    id: str
+    text: str
+    created_at: datetime
+    author: str
+    author_id: str | None = None
+    author_name: str | None = None
+    author_followers: Count | None = None
+    url: str | None = None
+    lang: str | None = None
+    collected_at: datetime | None = None
+    likes: Count | None = None
+    reposts: Count | None = None
+    replies: Count | None = None
+    views: Count | None = None
+    thread_id: str | None = None
+    parent_id: str | None = None
+    raw: msgspec.Raw = _NO_RAW  # msgspec.Raw cannot be in a union with None
+    deleted: Literal[False] = False
+    deleted_by: None = None
+
+
+_decode_clean = msgspec.json.Decoder(_CleanRecord).decode
+
+
+class _BadRecord(ValueError):
+    pass
+
+
+def detect_format(path: Path) -> str:
+    """Return "jsonl" or "csv" from a file name (a trailing .gz is looked through)."""
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith((".jsonl", ".ndjson", ".json", ".jsonlines")):
+        return "jsonl"
+    if name.endswith((".csv", ".tsv")):
+        return "csv"
+    raise FileFormatError(
+        f"{path}: cannot tell the format from the name; use --format jsonl or --format csv"
+    )
+
+
+def read_file(path: Path, fmt: str | None = None, *, collected_at: datetime | None = None,
+              chunk_lines: int = CHUNK_LINES) -> Iterator[Page]:  # fmt: skip
+    """Yield pages of mentions read from `path`; each page's cursor is the byte offset read."""
+    fmt = fmt or detect_format(path)
+    if fmt not in FORMATS:
+        raise FileFormatError(f"unknown format {fmt!r}; choose among {', '.join(FORMATS)}")
+    moment = collected_at or datetime.now(UTC)
+    with _open_binary(path) as raw:
+        if fmt == "jsonl":
+            yield from _read_jsonl(raw, moment, chunk_lines)
+        else:
+            delimiter = "\t" if path.name.lower().removesuffix(".gz").endswith(".tsv") else ","
+            yield from _read_csv(raw, moment, chunk_lines, delimiter)
+
+
+def _open_binary(path: Path) -> IO[bytes]:
+    fh = open(path, "rb")  # noqa: SIM115 - closed by the caller's with
+    if fh.peek(2)[:2] == b"\x1f\x8b":
+        fh.close()
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return fh
+
+
+def _text_stream(raw: IO[bytes]) -> IO[str] | None:
+    """Return a text view of `raw` when it starts with a UTF-16 or UTF-8 byte-order mark."""
+    head = raw.peek(4)[:4] if hasattr(raw, "peek") else b""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return io.TextIOWrapper(raw, encoding="utf-16", errors="replace", newline="")
+    return None
+
+
+def _lines(raw: IO[bytes]) -> Iterator[tuple[int, bytes | None, int]]:
+    """Yield (line number, line without its end or None when too long, bytes read so far)."""
+    text = _text_stream(raw)
+    if text is not None:
+        for number, line in enumerate(text, 1):
+            yield number, line.rstrip("\r\n").encode("utf-8"), 0
+        return
+    number = 0
+    offset = 0
+    while True:
+        line = raw.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        number += 1
+        offset += len(line)
+        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            while (more := raw.readline(1 << 16)) and not more.endswith(b"\n"):
+                offset += len(more)
+            offset += len(more)
+            yield number, None, offset
+            continue
+        if number == 1 and line.startswith(codecs.BOM_UTF8):
+            line = line[len(codecs.BOM_UTF8) :]
+        yield number, line.rstrip(b"\r\n"), offset
+
+
+def _read_jsonl(raw: IO[bytes], moment: datetime, chunk_lines: int) -> Iterator[Page]:
+    mentions: list[Mention] = []
+    rejected: list[Rejected] = []
+    offset = 0
+    for number, line, offset in _lines(raw):
+        if line is None:
+            rejected.append(
+                Rejected(f"line {number}", f"line longer than {MAX_LINE_BYTES:,} bytes")
+            )
+        elif line.strip():
+            try:
+                mentions.append(_from_jsonl(line, moment))
+            except (_BadRecord, msgspec.DecodeError) as exc:
+                rejected.append(Rejected(f"line {number}", _reason(exc)))
+        if number % chunk_lines == 0:
+            yield Page(mentions=mentions, cursor=offset, rejected=rejected)
+            mentions, rejected = [], []
+    yield Page(mentions=mentions, cursor=offset, rejected=rejected, exhausted=True)
+
+
+def _from_jsonl(line: bytes, moment: datetime) -> Mention:
+    try:
+        clean = _decode_clean(line)
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        pass
+    else:
+        mention = _clean_mention(clean, moment, line)
+        if mention is not None:
+            return mention
+    try:
+        record = _decode_record(line)
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        fixed = line.decode("utf-8", errors="ecoute-cp1252").encode("utf-8")
+        if fixed == line:
+            raise
+        record = _decode_record(fixed)
+        line = fixed
+    return _to_mention(record, moment, _given_raw(record.raw, line))
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    if isinstance(exc, msgspec.DecodeError):
+        if text.startswith("Expected `object`"):
+            return "not a JSON object"
+        return f"invalid JSON: {text}"
+    return text
+
+
+def _read_csv(raw: IO[bytes], moment: datetime, chunk_lines: int, delimiter: str) -> Iterator[Page]:
+    text = _text_stream(raw) or io.TextIOWrapper(
+        raw, encoding="utf-8-sig", errors="ecoute-cp1252", newline=""
+    )
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
+    csv.field_size_limit(MAX_LINE_BYTES)
+    try:
+        header = next(reader)
+    except StopIteration:
+        yield Page(mentions=[], cursor=_tell(raw), exhausted=True)
+        return
+    except csv.Error as exc:
+        raise FileFormatError(f"the CSV header cannot be read: {exc}") from exc
+    columns = [h.strip().lower() for h in header]
+    known = set(_Record.__struct_fields__) - {"raw"}
+    missing = [c for c in ("platform", "id") if c not in columns]
+    if missing:
+        raise FileFormatError(
+            f"the CSV header lacks the column(s) {', '.join(missing)}; "
+            f"it has {', '.join(columns) or 'no column'}"
+        )
+    keep = [(i, c) for i, c in enumerate(columns) if c in known]
+    mentions: list[Mention] = []
+    rejected: list[Rejected] = []
+    rows = 0
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            rejected.append(Rejected(f"line {line}", f"malformed CSV: {exc}"))
+            continue
+        rows += 1
+        if not any(cell.strip() for cell in row):
+            continue
+        try:
+            if len(row) != len(columns):
+                raise _BadRecord(f"{len(row)} cells where the header has {len(columns)}")
+            values = {c: (row[i] if row[i] != "" else None) for i, c in keep}
+            record = _Record(**values)
+            raw_row = msgspec.json.encode(dict(zip(columns, row, strict=True)))
+            mentions.append(_to_mention(record, moment, msgspec.Raw(raw_row)))
+        except _BadRecord as exc:
+            rejected.append(Rejected(f"line {line}", str(exc)))
+        if rows % chunk_lines == 0:
+            yield Page(mentions=mentions, cursor=_tell(raw), rejected=rejected)
+            mentions, rejected = [], []
+    yield Page(mentions=mentions, cursor=_tell(raw), rejected=rejected, exhausted=True)
+
+
+def _tell(raw: IO[bytes]) -> int:
+    # Bytes consumed so far (read ahead by the text layer): enough for a progress bar.
+    try:
+        return raw.tell()
+    except (OSError, ValueError):
+        return 0
+
+
+# -- fields ---------------------------------------------------------------------------------
+def _clean_mention(r: _CleanRecord, moment: datetime, line: bytes) -> Mention | None:
+    """Build a mention from a well-formed record, or None to take the lenient path."""
+    platform = r.platform
+    if (
+        not _PLATFORM.match(platform)
+        or not r.id.strip()
+        or not r.author.strip()
+        or len(r.text) > MAX_TEXT_CHARS
+    ):
+        return None
+    created = r.created_at
+    collected = r.collected_at
+    lang = r.lang.lower() if r.lang else None
+    return Mention(
+        platform=platform,
+        native_id=r.id,
+        text=r.text,
+        created_at=created if created.tzinfo is UTC else utc(created),
+        collected_at=moment if collected is None else utc(collected),
+        author=Author(
+            platform=platform,
+            handle=r.author,
+            native_id=r.author_id or None,
+            name=r.author_name or None,
+            followers=r.author_followers,
+        ),
+        url=r.url or None,
+        likes=r.likes,
+        reposts=r.reposts,
+        replies=r.replies,
+        views=r.views,
+        thread_id=r.thread_id or None,
+        parent_id=r.parent_id or None,
+        raw=_given_raw(r.raw, line),
+        lang=lang,
+        lang_by="source" if lang else None,
+    )
+
+
+def _to_mention(r: _Record, moment: datetime, raw: msgspec.Raw | None) -> Mention:
+    platform = _string(r.platform, "platform")
+    if not _PLATFORM.match(platform):
+        raise _BadRecord(f"platform {platform[:40]!r} is not a lower-case name such as 'mastodon'")
+    native_id = _string(r.id, "id", numbers=True)
+    deleted = _boolean(r.deleted, "deleted")
+    collected = _timestamp(r.collected_at, "collected_at") if r.collected_at is not None else moment
+    if deleted:
+        deleted_by = _deleted_by(r.deleted_by)
+        return Mention(
+            platform=platform,
+            native_id=native_id,
+            text="",
+            created_at=collected,
+            collected_at=collected,
+            author=Author(platform=platform, handle=_optional(r.author, "author") or ""),
+            is_deleted=True,
+            deleted_by=deleted_by,
+        )
+    text = _string(r.text, "text", empty=True)
+    if len(text) > MAX_TEXT_CHARS:
+        raise _BadRecord(f"text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}")
+    lang = _optional(r.lang, "lang")
+    return Mention(
+        platform=platform,
+        native_id=native_id,
+        text=text,
+        created_at=_timestamp(_required(r.created_at, "created_at"), "created_at"),
+        collected_at=collected,
+        author=Author(
+            platform=platform,
+            handle=_string(r.author, "author"),
+            native_id=_optional(r.author_id, "author_id", numbers=True),
+            name=_optional(r.author_name, "author_name"),
+            followers=_count(r.author_followers, "author_followers"),
+        ),
+        url=_optional(r.url, "url"),
+        likes=_count(r.likes, "likes"),
+        reposts=_count(r.reposts, "reposts"),
+        replies=_count(r.replies, "replies"),
+        views=_count(r.views, "views"),
+        thread_id=_optional(r.thread_id, "thread_id", numbers=True),
+        parent_id=_optional(r.parent_id, "parent_id", numbers=True),
+        raw=raw,
+        lang=lang.lower() if lang else None,
+        lang_by="source" if lang else None,
+    )
+
+
+def _required(value: Any, name: str) -> Any:
+    if value is None:
+        raise _BadRecord(f"missing required field {name!r}")
+    return value
+
+
+def _string(value: Any, name: str, *, numbers: bool = False, empty: bool = False) -> str:
+    value = _required(value, name)
+    if numbers and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise _BadRecord(f"field {name!r} must be a string, not {type(value).__name__}")
+    if not empty and not value.strip():
+        raise _BadRecord(f"field {name!r} is empty")
+    return value
+
+
+def _optional(value: Any, name: str, *, numbers: bool = False) -> str | None:
+    if value is None or value == "":
+        return None
+    return _string(value, name, numbers=numbers)
+
+
+def _count(value: Any, name: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = int(_DIGIT_GROUPS.sub("", value))
+        except ValueError:
+            raise _BadRecord(f"field {name!r} must be a whole number, not {value[:20]!r}") from None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _BadRecord(f"field {name!r} must be a whole number")
+    if value < 0:
+        raise _BadRecord(f"field {name!r} must not be negative")
+    return value
+
+
+# "1 200", "1,200", "1_200" and French non-breaking spaces group digits in exports.
+_DIGIT_GROUPS = re.compile(r"[\s,_\u00a0\u202f]")
+_TRUE = {"true", "1", "yes", "y"}
+_FALSE = {"false", "0", "no", "n", ""}
+
+
+def _boolean(value: Any, name: str) -> bool:
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise _BadRecord(f"field {name!r} must be true or false")
+
+
+def _deleted_by(value: Any) -> DeletedBy:
+    if value is None or value == "":
+        return DeletedBy.AUTHOR
+    try:
+        return DeletedBy(value)
+    except ValueError:
+        raise _BadRecord("field 'deleted_by' must be 'author' or 'moderator'") from None
+
+
+def _timestamp(value: Any, name: str) -> datetime:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = value / 1000 if value > 100_000_000_000 else value  # milliseconds
+        try:
+            return datetime.fromtimestamp(seconds, UTC)
+        except (OverflowError, OSError, ValueError):
+            raise _BadRecord(f"field {name!r} is not a valid time: {value}") from None
+    if not isinstance(value, str):
+        raise _BadRecord(f"field {name!r} must be an ISO 8601 time such as 2026-05-01T12:00:00Z")
+    try:
+        return utc(datetime.fromisoformat(value.strip()))
+    except ValueError:
+        raise _BadRecord(
+            f"field {name!r} is not an ISO 8601 time: {value[:40]!r} "
+            "(expected e.g. 2026-05-01T12:00:00Z)"
+        ) from None

@@ -1,0 +1,139 @@
+"""The Store protocol: the one door through which features reach data.
+
+DuckDB is the embedded default; a PostgreSQL store and a distributed one
+implement the same protocol and pass the same conformance tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from ecoute.model import Mention, Query
+
+# Dimensions a caller may group by. ``day`` and ``hour`` are UTC buckets of ``created_at``.
+Dimension = Literal["platform", "lang", "sentiment", "query", "day", "hour", "author"]
+DIMENSIONS: tuple[str, ...] = ("platform", "lang", "sentiment", "query", "day", "hour", "author")
+
+
+class StoreError(Exception):
+    """A store could not be opened or written; the message says why and what to do."""
+
+
+@dataclass(slots=True)
+class UpsertCounts:
+    """What one ingest did, by outcome. ``rejected`` is filled by readers, not stores."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    rejected: int = 0
+
+    def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.deleted += other.deleted
+        self.rejected += other.rejected
+        return self
+
+    @property
+    def total(self) -> int:
+        return self.added + self.updated + self.unchanged + self.deleted + self.rejected
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "rejected": self.rejected,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SavedCursor:
+    """A source's position, saved in the same transaction as the mentions it produced."""
+
+    source_key: str
+    cursor: Any  # small JSON-able value, opaque to everyone but its source
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """Which mentions a read is about. Deleted mentions are never returned."""
+
+    platform: str | None = None
+    lang: str | None = None
+    sentiment: str | None = None
+    query: str | None = None
+    author: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    text: str | None = None  # case-insensitive substring
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    """Count mentions grouped by some dimensions, e.g. ``by=("day", "sentiment")``."""
+
+    by: tuple[str, ...]
+    where: Filter = field(default_factory=Filter)
+    limit: int | None = None  # keep the largest groups only
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A small result table: column names and rows."""
+
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+    def as_dicts(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Persistence for mentions, queries and source cursors."""
+
+    def upsert(
+        self, mentions: Sequence[Mention], *, cursor: SavedCursor | None = None
+    ) -> UpsertCounts:
+        """Store a batch idempotently by (platform, native_id), with the cursor, atomically."""
+        ...
+
+    def load_cursor(self, source_key: str) -> Any | None:
+        """Return the cursor saved for a source, or None."""
+        ...
+
+    def search(self, where: Filter, *, limit: int, offset: int = 0) -> list[Mention]:
+        """Return visible mentions matching `where`, newest first."""
+        ...
+
+    def aggregate(self, spec: Aggregate) -> Table:
+        """Count visible mentions grouped by `spec.by`."""
+        ...
+
+    def iter_mentions(self, *, batch_size: int = 5000) -> Iterator[list[Mention]]:
+        """Yield every visible mention in batches, for re-tagging and re-enrichment."""
+        ...
+
+    def update_enrichment(self, mentions: Sequence[Mention]) -> int:
+        """Rewrite the enrichment fields and query tags of stored mentions; content is untouched."""
+        ...
+
+    def set_query_matches(self, query: str, keys: Sequence[tuple[str, str]]) -> int:
+        """Replace the mentions tagged with `query` by `keys`; return how many are tagged."""
+        ...
+
+    def save_query(self, query: Query) -> None: ...
+
+    def remove_query(self, name: str) -> bool: ...
+
+    def list_queries(self) -> list[Query]: ...
+
+    def close(self) -> None: ...

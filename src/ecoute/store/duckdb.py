@@ -1,0 +1,627 @@
+"""The embedded default store: one DuckDB file, no server.
+
+Batches travel to DuckDB as Arrow tables and are upserted with one
+``INSERT ... ON CONFLICT`` each, so an import costs a few microseconds per post.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import msgspec
+import orjson
+import pyarrow as pa
+
+from ecoute.model import Author, DeletedBy, Mention, Query, QueryKind, Sentiment
+from ecoute.store._hash import content_hash
+from ecoute.store.base import (
+    DIMENSIONS,
+    Aggregate,
+    Filter,
+    SavedCursor,
+    StoreError,
+    Table,
+    UpsertCounts,
+)
+
+log = logging.getLogger(__name__)
+
+# Columns written on ingest, in table order; the store adds the bookkeeping ones.
+_CONTENT = (
+    "platform", "native_id", "url", "author_handle", "author_id", "author_name",
+    "author_followers", "text", "created_at", "collected_at", "likes", "reposts",
+    "replies", "views", "thread_id", "parent_id", "raw", "lang", "lang_by", "sentiment",
+    "sentiment_score", "sentiment_by", "sentiment_explanation", "keywords", "keywords_by",
+    "care", "care_by", "story_id", "story_by", "reach", "influence", "is_vip", "influence_by",
+)  # fmt: skip
+_ARROW_SCHEMA = pa.schema(
+    [
+        ("platform", pa.string()), ("native_id", pa.string()), ("url", pa.string()),
+        ("author_handle", pa.string()), ("author_id", pa.string()),
+        ("author_name", pa.string()), ("author_followers", pa.int64()),
+        ("text", pa.string()), ("created_at", pa.timestamp("us")),
+        ("collected_at", pa.timestamp("us")), ("likes", pa.int64()),
+        ("reposts", pa.int64()), ("replies", pa.int64()), ("views", pa.int64()),
+        ("thread_id", pa.string()), ("parent_id", pa.string()), ("raw", pa.string()),
+        ("lang", pa.string()), ("lang_by", pa.string()), ("sentiment", pa.string()),
+        ("sentiment_score", pa.float64()), ("sentiment_by", pa.string()),
+        ("sentiment_explanation", pa.list_(pa.string())),
+        ("keywords", pa.list_(pa.string())), ("keywords_by", pa.string()),
+        ("care", pa.list_(pa.string())), ("care_by", pa.string()),
+        ("story_id", pa.string()), ("story_by", pa.string()), ("reach", pa.int64()),
+        ("influence", pa.float64()), ("is_vip", pa.bool_()), ("influence_by", pa.string()),
+        ("content_hash", pa.uint64()), ("is_deleted", pa.bool_()), ("deleted_by", pa.string()),
+        ("seen_at", pa.timestamp("us")),
+    ]
+)  # fmt: skip
+_ENRICHMENT = _CONTENT[_CONTENT.index("lang") :]
+_UPDATABLE = [c for c in _CONTENT if c not in ("platform", "native_id")] + ["content_hash"]
+_SELECT = ", ".join(_CONTENT)
+
+_UPSERT_LIVE = f"""
+INSERT INTO mentions ({_SELECT}, content_hash, first_seen_at)
+SELECT {_SELECT}, content_hash, seen_at FROM batch WHERE NOT is_deleted
+ON CONFLICT (platform, native_id) DO UPDATE SET
+    {", ".join(f"{c} = excluded.{c}" for c in _UPDATABLE)}
+WHERE NOT mentions.is_deleted
+  AND mentions.content_hash <> excluded.content_hash
+  AND excluded.collected_at >= mentions.collected_at
+RETURNING platform, native_id, first_seen_at
+"""
+
+# A tombstone may arrive before the post it deletes: it is inserted hidden, so
+# the post stays hidden when it shows up. An author's deletion forgets content.
+_UPSERT_TOMBSTONES = f"""
+INSERT INTO mentions ({_SELECT}, content_hash, first_seen_at, is_deleted, deleted_by, deleted_at)
+SELECT {_SELECT}, content_hash, seen_at, true, deleted_by, seen_at FROM batch WHERE is_deleted
+ON CONFLICT (platform, native_id) DO UPDATE SET
+    is_deleted = true,
+    deleted_by = excluded.deleted_by,
+    deleted_at = excluded.deleted_at,
+    text = CASE WHEN excluded.deleted_by = 'author' THEN '' ELSE mentions.text END,
+    raw = CASE WHEN excluded.deleted_by = 'author' THEN NULL ELSE mentions.raw END,
+    keywords = CASE WHEN excluded.deleted_by = 'author' THEN NULL ELSE mentions.keywords END
+WHERE NOT mentions.is_deleted
+RETURNING platform, native_id
+"""
+
+_UPSERT_AUTHORS = """
+INSERT INTO authors (platform, handle, native_id, name, followers, last_seen_at)
+SELECT platform, author_handle, arg_max(author_id, collected_at),
+       arg_max(author_name, collected_at), arg_max(author_followers, collected_at),
+       max(collected_at)
+FROM batch WHERE NOT is_deleted GROUP BY platform, author_handle
+ON CONFLICT (platform, handle) DO UPDATE SET
+    native_id = coalesce(excluded.native_id, authors.native_id),
+    name = coalesce(excluded.name, authors.name),
+    followers = coalesce(excluded.followers, authors.followers),
+    last_seen_at = excluded.last_seen_at
+WHERE excluded.last_seen_at >= authors.last_seen_at
+"""
+
+_DIMENSION_SQL = {
+    "platform": "m.platform",
+    "lang": "m.lang",
+    "sentiment": "m.sentiment",
+    "query": "mq.query",
+    "day": "date_trunc('day', m.created_at)",
+    "hour": "date_trunc('hour', m.created_at)",
+    "author": "m.platform || ':' || m.author_handle",
+}
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+class DuckDBStore:
+    """A workspace in one DuckDB file (or ``:memory:``)."""
+
+    name = "duckdb"
+
+    def __init__(
+        self, path: str | Path, *, memory_limit: str | None = None, threads: int | None = None
+    ) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(self.path)
+        except duckdb.IOException as exc:
+            raise StoreError(
+                f"cannot open the workspace {self.path}: {exc}. Another ecoute process "
+                "may be using it; stop it or choose another file with --db."
+            ) from exc
+        self._con.execute("SET TimeZone = 'UTC'")
+        try:
+            if memory_limit:
+                self._con.execute("SET memory_limit = ?", [memory_limit])
+            if threads:
+                self._con.execute("SET threads = ?", [threads])
+        except duckdb.Error as exc:
+            self._con.close()
+            raise StoreError(f"invalid DuckDB setting: {exc}") from exc
+        self._write_lock = threading.Lock()
+        self._local = threading.local()
+        migrate(self._con)
+
+    # -- connections -------------------------------------------------------------------
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        # A DuckDB connection is not safe to share between threads; a cursor per
+        # thread is (the web app answers requests from a thread pool).
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            cur = self._con.cursor()
+            self._local.cursor = cur
+        return cur
+
+    def close(self) -> None:
+        self._con.close()
+
+    # -- writes ------------------------------------------------------------------------
+    def upsert(
+        self, mentions: Sequence[Mention], *, cursor: SavedCursor | None = None
+    ) -> UpsertCounts:
+        counts = UpsertCounts()
+        winners = _newest_per_key(mentions, counts)
+        now = _naive_utc(datetime.now(UTC))
+        table = _to_arrow(winners, now)
+        with self._write_lock:
+            con = self._cursor()
+            con.execute("BEGIN")
+            try:
+                con.register("batch", table)
+                live = con.execute(_UPSERT_LIVE).fetchall()
+                tombstones = sum(1 for m in winners if m.is_deleted)
+                if tombstones:
+                    hidden = len(con.execute(_UPSERT_TOMBSTONES).fetchall())
+                    counts.deleted += hidden
+                    counts.unchanged += tombstones - hidden
+                con.execute(_UPSERT_AUTHORS)
+                changed = [(p, n) for p, n, _ in live]
+                added = sum(1 for *_, first_seen in live if first_seen == now)
+                counts.added += added
+                counts.updated += len(live) - added
+                counts.unchanged += len(winners) - tombstones - len(live)
+                self._write_matches(con, winners, {tuple(k) for k in changed})
+                if cursor is not None:
+                    _save_cursor(con, cursor, now)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            finally:
+                con.unregister("batch")
+        return counts
+
+    def _write_matches(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        mentions: Sequence[Mention],
+        changed: set[tuple[str, str]],
+    ) -> None:
+        """Re-tag the mentions whose content changed with the queries they matched now."""
+        if not changed:
+            return
+        keys = pa.table({"platform": [k[0] for k in changed], "native_id": [k[1] for k in changed]})
+        con.register("changed_keys", keys)
+        try:
+            con.execute(
+                "DELETE FROM mention_queries mq USING changed_keys c "
+                "WHERE mq.platform = c.platform AND mq.native_id = c.native_id"
+            )
+        finally:
+            con.unregister("changed_keys")
+        rows = [
+            (m.platform, m.native_id, q)
+            for m in mentions
+            if m.queries and (m.platform, m.native_id) in changed
+            for q in dict.fromkeys(m.queries)
+        ]
+        if rows:
+            tagged = pa.table(
+                {
+                    "platform": [r[0] for r in rows],
+                    "native_id": [r[1] for r in rows],
+                    "query": [r[2] for r in rows],
+                }
+            )
+            con.register("tagged", tagged)
+            try:
+                con.execute(
+                    "INSERT INTO mention_queries SELECT platform, native_id, query FROM tagged"
+                )
+            finally:
+                con.unregister("tagged")
+
+    def update_enrichment(self, mentions: Sequence[Mention]) -> int:
+        """Rewrite the enrichment fields and query tags of stored mentions; return how many."""
+        if not mentions:
+            return 0
+        table = _to_arrow(mentions, _naive_utc(datetime.now(UTC)))
+        sets = ", ".join(f"{c} = b.{c}" for c in _ENRICHMENT)
+        with self._write_lock:
+            con = self._cursor()
+            con.execute("BEGIN")
+            try:
+                con.register("batch", table)
+                updated = con.execute(
+                    f"UPDATE mentions SET {sets} FROM batch b WHERE mentions.platform = b.platform "
+                    "AND mentions.native_id = b.native_id AND NOT mentions.is_deleted "
+                    "RETURNING mentions.platform, mentions.native_id"
+                ).fetchall()
+                self._write_matches(con, mentions, {(p, n) for p, n in updated})
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            finally:
+                con.unregister("batch")
+        return len(updated)
+
+    def set_query_matches(self, query: str, keys: Sequence[tuple[str, str]]) -> int:
+        with self._write_lock:
+            con = self._cursor()
+            con.execute("BEGIN")
+            try:
+                con.execute("DELETE FROM mention_queries WHERE query = ?", [query])
+                if keys:
+                    table = pa.table(
+                        {
+                            "platform": [k[0] for k in keys],
+                            "native_id": [k[1] for k in keys],
+                        }
+                    )
+                    con.register("matched", table)
+                    try:
+                        con.execute(
+                            "INSERT INTO mention_queries "
+                            "SELECT DISTINCT platform, native_id, $q FROM matched",
+                            {"q": query},
+                        )
+                    finally:
+                        con.unregister("matched")
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return len(set(keys))
+
+    def save_query(self, query: Query) -> None:
+        now = _naive_utc(datetime.now(UTC))
+        with self._write_lock:
+            self._cursor().execute(
+                'INSERT INTO queries (name, expr, kind, "group", created_at, updated_at) '
+                "VALUES ($name, $expr, $kind, $group, $now, $now) "
+                "ON CONFLICT (name) DO UPDATE SET expr = excluded.expr, kind = excluded.kind, "
+                '"group" = excluded."group", updated_at = excluded.updated_at',
+                {
+                    "name": query.name,
+                    "expr": query.expr,
+                    "kind": str(query.kind),
+                    "group": query.group,
+                    "now": now,
+                },
+            )
+
+    def remove_query(self, name: str) -> bool:
+        with self._write_lock:
+            con = self._cursor()
+            con.execute("BEGIN")
+            try:
+                gone = con.execute(
+                    "DELETE FROM queries WHERE name = ? RETURNING name", [name]
+                ).fetchall()
+                con.execute("DELETE FROM mention_queries WHERE query = ?", [name])
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return bool(gone)
+
+    # -- reads -------------------------------------------------------------------------
+    def list_queries(self) -> list[Query]:
+        rows = (
+            self._cursor()
+            .execute('SELECT name, expr, kind, "group" FROM queries ORDER BY name')
+            .fetchall()
+        )
+        return [Query(name=n, expr=e, kind=QueryKind(k), group=g) for n, e, k, g in rows]
+
+    def load_cursor(self, source_key: str) -> Any | None:
+        row = (
+            self._cursor()
+            .execute("SELECT cursor FROM cursors WHERE source_key = ?", [source_key])
+            .fetchone()
+        )
+        return None if row is None else orjson.loads(row[0])
+
+    def search(self, where: Filter, *, limit: int, offset: int = 0) -> list[Mention]:
+        sql, params = _where(where)
+        rows = (
+            self._cursor()
+            .execute(
+                f"SELECT {_READ_COLUMNS} FROM mentions m WHERE {sql} "
+                "ORDER BY m.created_at DESC, m.platform, m.native_id LIMIT $limit OFFSET $offset",
+                {**params, "limit": limit, "offset": offset},
+            )
+            .fetchall()
+        )
+        return self._with_queries([_from_row(r) for r in rows])
+
+    def count(self, where: Filter) -> int:
+        sql, params = _where(where)
+        return (
+            self._cursor()
+            .execute(f"SELECT count(*) FROM mentions m WHERE {sql}", params)
+            .fetchone()[0]
+        )
+
+    def aggregate(self, spec: Aggregate) -> Table:
+        unknown = [d for d in spec.by if d not in DIMENSIONS]
+        if unknown:
+            raise ValueError(f"cannot group by {unknown}; choose among {list(DIMENSIONS)}")
+        sql, params = _where(spec.where)
+        needs_matches = "query" in spec.by
+        join = "JOIN mention_queries mq USING (platform, native_id)" if needs_matches else ""
+        dims = [f"{_DIMENSION_SQL[d]} AS {d}" for d in spec.by]
+        group = ", ".join(str(i + 1) for i in range(len(spec.by)))
+        select = ", ".join([*dims, "count(*) AS mentions"])
+        order = "mentions DESC" if spec.limit else (group or "1")
+        text = f"SELECT {select} FROM mentions m {join} WHERE {sql}"
+        if spec.by:
+            text += f" GROUP BY {group}"
+        text += f" ORDER BY {order}"
+        if spec.limit:
+            text += f" LIMIT {int(spec.limit)}"
+        rows = self._cursor().execute(text, params).fetchall()
+        return Table(columns=(*spec.by, "mentions"), rows=rows)
+
+    def iter_mentions(self, *, batch_size: int = 5000) -> Iterator[list[Mention]]:
+        cur = self._con.cursor()
+        try:
+            result = cur.execute(
+                f"SELECT {_READ_COLUMNS} FROM mentions m WHERE NOT m.is_deleted "
+                "ORDER BY m.platform, m.native_id"
+            )
+            while rows := result.fetchmany(batch_size):
+                yield [_from_row(r) for r in rows]
+        finally:
+            cur.close()
+
+    def _with_queries(self, mentions: list[Mention]) -> list[Mention]:
+        if not mentions:
+            return mentions
+        keys = pa.table(
+            {
+                "platform": [m.platform for m in mentions],
+                "native_id": [m.native_id for m in mentions],
+            }
+        )
+        cur = self._cursor()
+        cur.register("wanted", keys)
+        try:
+            rows = cur.execute(
+                "SELECT mq.platform, mq.native_id, list(mq.query ORDER BY mq.query) "
+                "FROM mention_queries mq JOIN wanted USING (platform, native_id) GROUP BY 1, 2"
+            ).fetchall()
+        finally:
+            cur.unregister("wanted")
+        found = {(p, n): qs for p, n, qs in rows}
+        for m in mentions:
+            m.queries = found.get((m.platform, m.native_id), [])
+        return mentions
+
+    def sql(self, text: str, params: Any = None) -> list[tuple[Any, ...]]:
+        """Run read-only SQL; for diagnostics and tests, not for features."""
+        return self._cursor().execute(text, params or []).fetchall()
+
+
+# -- migrations ---------------------------------------------------------------------------
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply the migrations this file has not seen yet, each in its own transaction."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+    )
+    done = {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied: list[int] = []
+    folder = resources.files("ecoute.store") / "migrations" / "duckdb"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".sql"):
+            continue
+        version = int(entry.name.split("_", 1)[0])
+        if version in done:
+            continue
+        con.execute("BEGIN")
+        try:
+            con.execute(entry.read_text(encoding="utf-8"))
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                [version, entry.name, _naive_utc(datetime.now(UTC))],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        log.info("applied migration %s", entry.name)
+        applied.append(version)
+    newest = max(done | set(applied), default=0)
+    known = max(
+        (int(e.name.split("_", 1)[0]) for e in folder.iterdir() if e.name.endswith(".sql")),
+        default=0,
+    )
+    if newest > known:
+        raise StoreError(
+            f"this workspace was written by a newer Écoute (schema {newest}, "
+            f"this version knows {known}); upgrade Écoute to open it"
+        )
+    return applied
+
+
+# -- conversions --------------------------------------------------------------------------
+def _newest_per_key(mentions: Sequence[Mention], counts: UpsertCounts) -> list[Mention]:
+    """Keep one mention per key: the newest collected (the later one on a tie).
+
+    DuckDB refuses one INSERT that conflicts with itself, and a file may hold
+    several versions of a post; the superseded ones count as unchanged.
+    """
+    seen: dict[tuple[str, str], int] = {}
+    winners: list[Mention] = []
+    for m in mentions:
+        key = (m.platform, m.native_id)
+        at = seen.get(key)
+        if at is None:
+            seen[key] = len(winners)
+            winners.append(m)
+            continue
+        counts.unchanged += 1
+        held = winners[at]
+        if m.is_deleted or (not held.is_deleted and m.collected_at >= held.collected_at):
+            winners[at] = m
+    return winners
+
+
+def _to_arrow(mentions: Sequence[Mention], seen_at: datetime) -> pa.Table:
+    # One comprehension per column: several times faster than appending row by row.
+    ms = mentions
+    authors = [m.author for m in ms]
+    raws = [m.raw for m in ms]
+    columns: dict[str, list[Any]] = {
+        "platform": [m.platform for m in ms],
+        "native_id": [m.native_id for m in ms],
+        "url": [m.url for m in ms],
+        "author_handle": [a.handle for a in authors],
+        "author_id": [a.native_id for a in authors],
+        "author_name": [a.name for a in authors],
+        "author_followers": [a.followers for a in authors],
+        "text": [m.text for m in ms],
+        # Arrow converts aware datetimes to UTC for a zone-less timestamp column.
+        "created_at": [m.created_at for m in ms],
+        "collected_at": [m.collected_at for m in ms],
+        "likes": [m.likes for m in ms],
+        "reposts": [m.reposts for m in ms],
+        "replies": [m.replies for m in ms],
+        "views": [m.views for m in ms],
+        "thread_id": [m.thread_id for m in ms],
+        "parent_id": [m.parent_id for m in ms],
+        "raw": [None if r is None else bytes(r) for r in raws],
+        "lang": [m.lang for m in ms],
+        "lang_by": [m.lang_by for m in ms],
+        "sentiment": [m.sentiment for m in ms],
+        "sentiment_score": [m.sentiment_score for m in ms],
+        "sentiment_by": [m.sentiment_by for m in ms],
+        "sentiment_explanation": [m.sentiment_explanation for m in ms],
+        "keywords": [m.keywords for m in ms],
+        "keywords_by": [m.keywords_by for m in ms],
+        "care": [m.care for m in ms],
+        "care_by": [m.care_by for m in ms],
+        "story_id": [m.story_id for m in ms],
+        "story_by": [m.story_by for m in ms],
+        "reach": [m.reach for m in ms],
+        "influence": [m.influence for m in ms],
+        "is_vip": [m.is_vip for m in ms],
+        "influence_by": [m.influence_by for m in ms],
+        "content_hash": [content_hash(m) for m in ms],
+        "is_deleted": [m.is_deleted for m in ms],
+        "deleted_by": [m.deleted_by for m in ms],
+        "seen_at": [seen_at] * len(ms),
+    }
+    return pa.Table.from_pydict(columns, schema=_ARROW_SCHEMA)
+
+
+_READ_COLUMNS = ", ".join(f"m.{c}" for c in _CONTENT) + ", m.is_deleted, m.deleted_by"
+
+
+def _from_row(row: tuple[Any, ...]) -> Mention:
+    (platform, native_id, url, handle, author_id, author_name, followers, text, created_at,
+     collected_at, likes, reposts, replies, views, thread_id, parent_id, raw, lang, lang_by,
+     sentiment, sentiment_score, sentiment_by, sentiment_explanation, keywords, keywords_by,
+     care, care_by, story_id, story_by, reach, influence, is_vip, influence_by, is_deleted,
+     deleted_by) = row  # fmt: skip
+    return Mention(
+        platform=platform,
+        native_id=native_id,
+        url=url,
+        author=Author(
+            platform=platform,
+            handle=handle,
+            native_id=author_id,
+            name=author_name,
+            followers=followers,
+        ),
+        text=text,
+        created_at=created_at.replace(tzinfo=UTC),
+        collected_at=collected_at.replace(tzinfo=UTC),
+        likes=likes,
+        reposts=reposts,
+        replies=replies,
+        views=views,
+        thread_id=thread_id,
+        parent_id=parent_id,
+        raw=None if raw is None else msgspec.Raw(raw.encode()),
+        lang=lang,
+        lang_by=lang_by,
+        sentiment=None if sentiment is None else Sentiment(sentiment),
+        sentiment_score=sentiment_score,
+        sentiment_by=sentiment_by,
+        sentiment_explanation=list(sentiment_explanation or ()),
+        keywords=list(keywords or ()),
+        keywords_by=keywords_by,
+        care=list(care or ()),
+        care_by=care_by,
+        story_id=story_id,
+        story_by=story_by,
+        reach=reach,
+        influence=influence,
+        is_vip=is_vip,
+        influence_by=influence_by,
+        is_deleted=is_deleted,
+        deleted_by=None if deleted_by is None else DeletedBy(deleted_by),
+    )
+
+
+def _where(f: Filter) -> tuple[str, dict[str, Any]]:
+    clauses = ["NOT m.is_deleted"]
+    params: dict[str, Any] = {}
+    for name in ("platform", "lang", "sentiment"):
+        value = getattr(f, name)
+        if value is not None:
+            clauses.append(f"m.{name} = ${name}")
+            params[name] = value
+    if f.author is not None:
+        clauses.append("m.author_handle = $author")
+        params["author"] = f.author
+    if f.since is not None:
+        clauses.append("m.created_at >= $since")
+        params["since"] = _naive_utc(f.since)
+    if f.until is not None:
+        clauses.append("m.created_at < $until")
+        params["until"] = _naive_utc(f.until)
+    if f.text:
+        clauses.append("contains(lower(m.text), $text)")
+        params["text"] = f.text.lower()
+    if f.query is not None:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM mention_queries q WHERE q.query = $query "
+            "AND q.platform = m.platform AND q.native_id = m.native_id)"
+        )
+        params["query"] = f.query
+    return " AND ".join(clauses), params
+
+
+def _save_cursor(con: duckdb.DuckDBPyConnection, cursor: SavedCursor, now: datetime) -> None:
+    con.execute(
+        "INSERT INTO cursors VALUES (?, ?, ?) ON CONFLICT (source_key) DO UPDATE "
+        "SET cursor = excluded.cursor, updated_at = excluded.updated_at",
+        [cursor.source_key, orjson.dumps(cursor.cursor).decode(), now],
+    )

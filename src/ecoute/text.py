@@ -1,0 +1,48 @@
+"""Text folding and tokens shared by enrichment and query matching."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+
+def _accent_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0x00C0, 0x0250):
+        char = chr(code)
+        base = unicodedata.normalize("NFKD", char)
+        stripped = "".join(c for c in base if not unicodedata.combining(c))
+        if stripped and stripped != char:
+            table[code] = stripped
+    table.update({ord("œ"): "oe", ord("Œ"): "OE", ord("æ"): "ae", ord("Æ"): "AE", ord("’"): "'"})
+    return table
+
+
+_ACCENTS = _accent_table()
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip Latin accents: « Nestlé » and « NESTLE » fold to "nestle"."""
+    return text.lower().translate(_ACCENTS)
+
+
+WORD = re.compile(r"[#@]?\w+(?:'\w+)?")
+ELONGATION = re.compile(r"(\w)\1{2,}")
+
+
+_ELISIONS = frozenset({"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu"})
+
+
+def words(folded: str) -> list[str]:
+    """Split folded text into words, hashtags and handles.
+
+    « nuuuul » becomes "nul" and French elisions drop their article: « l'avion »
+    gives "avion", while English "don't" stays whole for negation.
+    """
+    found = WORD.findall(ELONGATION.sub(r"\1", folded))
+    for i, token in enumerate(found):
+        if "'" in token:
+            head, tail = token.split("'", 1)
+            if head in _ELISIONS:
+                found[i] = tail
+    return found

@@ -1,0 +1,44 @@
+"""The pipeline: a page is enriched, tagged with the standing queries and stored once."""
+
+from __future__ import annotations
+
+from ecoute.model import Query, QueryKind
+from ecoute.pipeline import Pipeline, default_stages, retag_history
+from ecoute.sources.base import Page, Rejected
+from ecoute.store.base import Filter
+from tests.factories import mention
+
+
+def test_page_is_enriched_tagged_and_stored_with_its_cursor(store):
+    store.save_query(Query(name="fleurissimo", expr="Fleurissimo", kind=QueryKind.BRAND))
+    pipeline = Pipeline(store, default_stages())
+    page = Page(
+        mentions=[mention("1", text="Je suis très déçue par Fleurissimo, jamais livrée 😡")],
+        cursor={"offset": 10},
+        rejected=[Rejected("line 2", "invalid JSON")],
+    )
+    counts = pipeline.ingest(page, source_key="file:demo")
+    assert (counts.added, counts.rejected) == (1, 1)
+    (m,) = store.search(Filter(), limit=1)
+    assert m.queries == ["fleurissimo"]
+    assert m.lang == "fr" and m.lang_by
+    assert m.sentiment == "negative" and m.sentiment_by
+    assert m.keywords and m.keywords_by
+    assert store.load_cursor("file:demo") == {"offset": 10}
+
+
+def test_query_added_later_tags_history(store):
+    pipeline = Pipeline(store, default_stages())
+    pipeline.ingest(Page(mentions=[mention("1"), mention("2", text="rien à voir")], cursor=None))
+    query = Query(name="f", expr="fleurissimo")
+    store.save_query(query)
+    assert retag_history(store, query) == 1
+    assert store.count(Filter(query="f")) == 1
+    pipeline.reload_queries()
+    pipeline.ingest(Page(mentions=[mention("3", text="FLEURISSIMO encore")], cursor=None))
+    assert store.count(Filter(query="f")) == 2
+
+
+def test_default_stages_run_language_first():
+    names = [s.name for s in default_stages()]
+    assert names[:3] == ["language", "sentiment", "keywords"]
