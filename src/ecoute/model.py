@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
@@ -116,6 +116,15 @@ class Query(msgspec.Struct, kw_only=True, omit_defaults=True):
     expr: str
     kind: QueryKind = QueryKind.BRAND
     group: str | None = None
+
+
+class SourceSpec(msgspec.Struct, kw_only=True):
+    """A configured collector: which plugin (`kind`), its name and its settings."""
+
+    name: str
+    kind: str
+    config: dict[str, Any] = msgspec.field(default_factory=dict)
+    enabled: bool = True
 
 
 def utc(moment: datetime) -> datetime:

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import logging
+import random
+import threading
+import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from pydantic import ValidationError
 
 from ecoute.enrich.base import Stage, enrich
-from ecoute.model import Query
+from ecoute.model import Query, SourceSpec
 from ecoute.plugins import load
 from ecoute.query.matcher import Matcher, compile_matcher
-from ecoute.sources.base import Page
+from ecoute.settings import Settings
+from ecoute.sources.base import Page, RateLimited, Source, SourceError, StreamingSource
+from ecoute.sources.http import make_client
 from ecoute.store.base import SavedCursor, Store, UpsertCounts
 
 log = logging.getLogger(__name__)
@@ -69,3 +79,197 @@ def retag_history(store: Store, query: Query) -> int:
             if m.queries:
                 keys.append((m.platform, m.native_id))
     return store.set_query_matches(query.name, keys)
+
+
+# -- collectors ---------------------------------------------------------------------------
+class ConfigError(ValueError):
+    """A source's settings are missing or invalid; the message names each field."""
+
+
+def source_classes(only: set[str] | None = None) -> dict[str, type]:
+    """Return the installed source plugins by kind."""
+    return load("sources", only)
+
+
+def validate_source(spec: SourceSpec, classes: dict[str, type] | None = None) -> Any:
+    """Return the source's validated Config, or raise ConfigError saying what is wrong."""
+    classes = source_classes() if classes is None else classes
+    cls = classes.get(spec.kind)
+    if cls is None:
+        raise ConfigError(
+            f"no source plugin {spec.kind!r}; installed: {', '.join(sorted(classes))}"
+        )
+    try:
+        return cls.Config.model_validate(spec.config)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'config'}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"source {spec.name!r} ({spec.kind}): {problems}") from None
+
+
+def build_source(spec: SourceSpec, http: httpx.Client,
+                 classes: dict[str, type] | None = None) -> Source | StreamingSource:  # fmt: skip
+    """Instantiate the plugin behind `spec` with its validated config."""
+    classes = source_classes() if classes is None else classes
+    return classes[spec.kind](validate_source(spec, classes), http)
+
+
+def shown_config(spec: SourceSpec, classes: dict[str, type] | None = None) -> dict[str, Any]:
+    """Return a source's settings as safe to show: secrets masked."""
+    try:
+        config = validate_source(spec, classes)
+    except ConfigError:
+        return {k: "**********" for k in spec.config}
+    return config.model_dump(mode="json")
+
+
+@dataclass
+class CollectorState:
+    """What a running collector has done, for `ecoute listen` and the web app."""
+
+    name: str
+    kind: str
+    pages: int = 0
+    counts: UpsertCounts = field(default_factory=UpsertCounts)
+    errors: int = 0
+    last_error: str | None = None
+    last_page_at: float | None = None
+    status: str = "starting"
+
+
+class Backoff:
+    """Exponential backoff with full jitter, capped; reset after a success."""
+
+    def __init__(self, base: float = 1.0, cap: float = 300.0, rng: random.Random | None = None):
+        self.base, self.cap, self.failures = base, cap, 0
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not secrecy
+
+    def next(self) -> float:
+        self.failures += 1
+        return self._rng.uniform(0, min(self.cap, self.base * 2 ** (self.failures - 1)))
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+class Collector:
+    """Runs one source until stopped: fetch or stream pages, store each with its cursor.
+
+    The page and its cursor are committed together, so a crash at any point
+    replays at most one page, which the idempotent upsert absorbs.
+    """
+
+    QUERY_REFRESH_SECONDS = 30.0
+
+    def __init__(self, spec: SourceSpec, source: Source | StreamingSource, pipeline: Pipeline,
+                 *, interval: float = 60.0, stop: threading.Event | None = None,
+                 backoff: Backoff | None = None) -> None:  # fmt: skip
+        self.spec = spec
+        self.source = source
+        self.pipeline = pipeline
+        self.interval = interval
+        self.stop_event = stop or threading.Event()
+        self.backoff = backoff or Backoff()
+        self.state = CollectorState(spec.name, spec.kind)
+        self._queries_at = time.monotonic()
+
+    def stop(self) -> None:
+        """Ask the collector to finish its current page and return."""
+        self.stop_event.set()
+        stopper = getattr(self.source, "stop", None)
+        if stopper is not None:
+            stopper()
+
+    def run(self) -> None:
+        """Collect until stopped; errors are counted, logged and retried with backoff."""
+        while not self.stop_event.is_set():
+            try:
+                self._run_once()
+            except RateLimited as exc:
+                self._failed(exc, exc.retry_after)
+            except SourceError as exc:
+                self._failed(exc, None)
+            except Exception as exc:  # a bug in one source must not stop the others
+                log.exception("source %s failed", self.spec.name)
+                self._failed(exc, None)
+        self.state.status = "stopped"
+
+    def _run_once(self) -> None:
+        cursor = self.pipeline.store.load_cursor(self.spec.name)
+        if isinstance(self.source, StreamingSource):
+            self.state.status = "streaming"
+            for page in self.source.stream(cursor):
+                self._ingest(page)
+                if self.stop_event.is_set():
+                    self.source.stop()
+            return
+        page = self.source.fetch(cursor)
+        self._ingest(page)
+        if page.exhausted:
+            self.state.status = "waiting"
+            self.stop_event.wait(self.interval)
+
+    def _ingest(self, page: Page) -> None:
+        if time.monotonic() - self._queries_at > self.QUERY_REFRESH_SECONDS:
+            self.pipeline.reload_queries()
+            self._queries_at = time.monotonic()
+        self.state.counts += self.pipeline.ingest(page, source_key=self.spec.name)
+        self.state.pages += 1
+        self.state.last_page_at = time.time()
+        self.state.status = "collecting"
+        self.backoff.reset()
+        for rejected in page.rejected:
+            log.warning(
+                "source %s: %s refused: %s", self.spec.name, rejected.where, rejected.reason
+            )
+
+    def _failed(self, exc: Exception, retry_after: float | None) -> None:
+        self.state.errors += 1
+        self.state.last_error = str(exc)[:300]
+        wait = retry_after if retry_after is not None else self.backoff.next()
+        self.state.status = f"retrying in {wait:.0f} s"
+        log.warning("source %s: %s; retrying in %.1f s", self.spec.name, exc, wait)
+        self.stop_event.wait(wait)
+
+
+class CollectorGroup:
+    """Every enabled collector of a workspace, one thread each."""
+
+    def __init__(self, running: list[tuple[Collector, threading.Thread]], http: httpx.Client):
+        self.running = running
+        self._http = http
+
+    @classmethod
+    def start(cls, store: Store, settings: Settings, names: Sequence[str] | None = None,
+              ) -> CollectorGroup:  # fmt: skip
+        """Start the enabled collectors (or only `names`); a broken one is logged and skipped."""
+        specs = [s for s in store.list_sources() if s.enabled and (not names or s.name in names)]
+        missing = set(names or ()) - {s.name for s in specs}
+        if missing:
+            raise ConfigError(f"no enabled source named {', '.join(sorted(missing))}")
+        classes = source_classes()
+        http = make_client(allow_private=settings.allow_private_urls)
+        stages = default_stages(None if settings.plugins is None else set(settings.plugins))
+        running = []
+        for spec in specs:
+            try:
+                source = build_source(spec, http, classes)
+            except ConfigError as exc:
+                log.error("skipping source %s: %s", spec.name, exc)
+                continue
+            collector = Collector(spec, source, Pipeline(store, stages),
+                                  interval=settings.poll_interval)  # fmt: skip
+            thread = threading.Thread(target=collector.run, name=f"source-{spec.name}", daemon=True)
+            thread.start()
+            running.append((collector, thread))
+        return cls(running, http)
+
+    def stop(self, wait: float = 10.0) -> None:
+        """Ask every collector to stop and give them `wait` seconds to finish their page."""
+        for collector, _ in self.running:
+            collector.stop()
+        deadline = time.monotonic() + wait
+        for _, thread in self.running:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self._http.close()

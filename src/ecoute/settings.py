@@ -55,6 +55,13 @@ class Settings(BaseSettings):
         None,
         description="Load only these plugins (entry-point names); JSON list in ECOUTE_PLUGINS.",
     )
+    allow_private_urls: bool = Field(
+        False,
+        description="Let sources reach private, loopback and link-local addresses.",
+    )
+    poll_interval: float = Field(
+        60.0, ge=1.0, le=86_400.0, description="Seconds between polls of a source with nothing new."
+    )
     batch_size: int = Field(
         50_000, ge=100, le=200_000, description="Posts per import batch (one transaction each)."
     )

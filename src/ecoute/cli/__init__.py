@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ecoute.cli import demo, imports, plugins, queries, serve, stats
+from ecoute.cli import demo, imports, plugins, queries, serve, sources, stats
 from ecoute.cli._context import Context
 
 app = typer.Typer(
@@ -51,6 +51,7 @@ queries.register(app)
 stats.register(app)
 demo.register(app)
 serve.register(app)
+sources.register(app)
 plugins.register(app)
 
 

@@ -70,7 +70,7 @@ def demo(
             markup=False,
         )
         if serve:
-            run_web(store, settings.host, settings.port)
+            run_web(store, settings, collect=False)
         else:
             err.print(f"serve it with: ecoute --db {db} serve", markup=False)
 

@@ -7,6 +7,8 @@ from typing import Annotated
 import typer
 
 from ecoute.cli._context import Context, err
+from ecoute.pipeline import CollectorGroup
+from ecoute.settings import Settings
 from ecoute.store.duckdb import DuckDBStore
 
 HOST_HELP = "Address to listen on. Keep 127.0.0.1 until accounts arrive: the app has no login yet."
@@ -23,18 +25,31 @@ def serve(
         int | None, typer.Option(help="Port to listen on.", show_default="8000")
     ] = None,
 ) -> None:
-    """Serve the dashboard and the JSON API (OpenAPI at /docs) until Ctrl-C."""
+    """Serve the dashboard and the JSON API (OpenAPI at /docs), and run the collectors.
+
+    Every enabled source (`ecoute source list`) collects in the background while
+    the app is up; Ctrl-C stops both.
+    """
     context: Context = ctx.obj
     settings = context.settings(host=host, port=port)
     with context.store(settings) as store:
-        run_web(store, settings.host, settings.port)
+        run_web(store, settings)
 
 
-def run_web(store: DuckDBStore, host: str, port: int) -> None:
-    """Run the web app in the foreground on `host:port`."""
+def run_web(store: DuckDBStore, settings: Settings, *, collect: bool = True) -> None:
+    """Run the web app in the foreground, with the collectors in background threads."""
     import uvicorn
 
     from ecoute.web.app import create_app
 
-    err.print(f"Écoute is listening on http://{host}:{port}  (Ctrl-C to stop)", markup=False)
-    uvicorn.run(create_app(store), host=host, port=port, log_level="warning")
+    group = CollectorGroup.start(store, settings) if collect else None
+    heard = f", {len(group.running)} collectors running" if group and group.running else ""
+    err.print(
+        f"Écoute is listening on http://{settings.host}:{settings.port}{heard}  (Ctrl-C to stop)",
+        markup=False,
+    )
+    try:
+        uvicorn.run(create_app(store), host=settings.host, port=settings.port, log_level="warning")
+    finally:
+        if group is not None:
+            group.stop()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from ecoute.model import Mention, Query
+from ecoute.model import Mention, Query, SourceSpec
 
 # Dimensions a caller may group by. ``day`` and ``hour`` are UTC buckets of ``created_at``.
 Dimension = Literal["platform", "lang", "sentiment", "query", "day", "hour", "author"]
@@ -135,5 +135,13 @@ class Store(Protocol):
     def remove_query(self, name: str) -> bool: ...
 
     def list_queries(self) -> list[Query]: ...
+
+    def save_source(self, spec: SourceSpec) -> None: ...
+
+    def list_sources(self) -> list[SourceSpec]: ...
+
+    def remove_source(self, name: str) -> bool:
+        """Remove a collector and its cursor; the mentions it heard stay."""
+        ...
 
     def close(self) -> None: ...

@@ -19,7 +19,7 @@ import msgspec
 import orjson
 import pyarrow as pa
 
-from ecoute.model import Author, DeletedBy, Mention, Query, QueryKind, Sentiment
+from ecoute.model import Author, DeletedBy, Mention, Query, QueryKind, Sentiment, SourceSpec
 from ecoute.store._hash import content_hash
 from ecoute.store.base import (
     DIMENSIONS,
@@ -322,6 +322,47 @@ class DuckDBStore:
                     "DELETE FROM queries WHERE name = ? RETURNING name", [name]
                 ).fetchall()
                 con.execute("DELETE FROM mention_queries WHERE query = ?", [name])
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return bool(gone)
+
+    def save_source(self, spec: SourceSpec) -> None:
+        now = _naive_utc(datetime.now(UTC))
+        with self._write_lock:
+            self._cursor().execute(
+                "INSERT INTO sources VALUES ($name, $kind, $config, $enabled, $now, $now) "
+                "ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, config = excluded.config, "
+                "enabled = excluded.enabled, updated_at = excluded.updated_at",
+                {
+                    "name": spec.name,
+                    "kind": spec.kind,
+                    "config": orjson.dumps(spec.config).decode(),
+                    "enabled": spec.enabled,
+                    "now": now,
+                },
+            )
+
+    def list_sources(self) -> list[SourceSpec]:
+        rows = (
+            self._cursor()
+            .execute("SELECT name, kind, config, enabled FROM sources ORDER BY name")
+            .fetchall()
+        )
+        return [
+            SourceSpec(name=n, kind=k, config=orjson.loads(c), enabled=e) for n, k, c, e in rows
+        ]
+
+    def remove_source(self, name: str) -> bool:
+        with self._write_lock:
+            con = self._cursor()
+            con.execute("BEGIN")
+            try:
+                gone = con.execute(
+                    "DELETE FROM sources WHERE name = ? RETURNING name", [name]
+                ).fetchall()
+                con.execute("DELETE FROM cursors WHERE source_key = ?", [name])
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")

@@ -75,3 +75,14 @@ CREATE TABLE cursors (
     cursor      JSON NOT NULL,
     updated_at  TIMESTAMP NOT NULL
 );
+
+-- Configured collectors. Secrets live here in clear: the workspace file is the
+-- deployment's own; keep its permissions tight.
+CREATE TABLE sources (
+    name        VARCHAR PRIMARY KEY,
+    kind        VARCHAR NOT NULL,
+    config      JSON NOT NULL,
+    enabled     BOOLEAN NOT NULL DEFAULT true,
+    created_at  TIMESTAMP NOT NULL,
+    updated_at  TIMESTAMP NOT NULL
+);
