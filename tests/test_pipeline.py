@@ -42,3 +42,27 @@ def test_query_added_later_tags_history(store):
 def test_default_stages_run_language_first():
     names = [s.name for s in default_stages()]
     assert names[:3] == ["language", "sentiment", "keywords"]
+
+
+def test_stored_hook_sees_added_and_changed_mentions_only(store):
+    from datetime import timedelta
+
+    from ecoute.hookspecs import hookimpl, plugin_manager
+    from tests.factories import T0, tombstone
+
+    seen: list[list[str]] = []
+
+    class Recorder:
+        @hookimpl
+        def mentions_stored(self, store, mentions):
+            seen.append(sorted(m.native_id for m in mentions))
+
+    hooks = plugin_manager(load_entry_points=False)
+    hooks.register(Recorder())
+    pipeline = Pipeline(store, [], hooks=hooks)
+    pipeline.ingest(Page(mentions=[mention("1"), mention("2")], cursor=None))
+    pipeline.ingest(Page(mentions=[mention("1")], cursor=None))  # a replay: no event
+    later = T0 + timedelta(hours=1)
+    edited = mention("2", text="edited", collected_at=later)
+    pipeline.ingest(Page(mentions=[edited, tombstone("1")], cursor=None))
+    assert seen == [["1", "2"], ["2"]]

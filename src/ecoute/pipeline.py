@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import pluggy
 from pydantic import ValidationError
 
 from ecoute.enrich.base import Stage, enrich
@@ -39,10 +40,16 @@ class Pipeline:
     """Ingests pages: enrich each batch, tag it with the standing queries, store it once."""
 
     def __init__(
-        self, store: Store, stages: Sequence[Stage], queries: Sequence[Query] | None = None
+        self,
+        store: Store,
+        stages: Sequence[Stage],
+        queries: Sequence[Query] | None = None,
+        *,
+        hooks: pluggy.PluginManager | None = None,
     ) -> None:
         self.store = store
         self.stages = list(stages)
+        self.hooks = hooks
         self.matcher: Matcher = compile_matcher(
             store.list_queries() if queries is None else queries
         )
@@ -60,6 +67,10 @@ class Pipeline:
             self.store.upsert(mentions, cursor=cursor) if mentions or cursor else UpsertCounts()
         )
         counts.rejected += len(page.rejected)
+        if self.hooks is not None and counts.changed:
+            changed = set(counts.changed)
+            stored = [m for m in mentions if not m.is_deleted and m.key in changed]
+            self.hooks.hook.mentions_stored(store=self.store, mentions=stored)
         return counts
 
     def ingest_all(self, pages: Iterable[Page]) -> UpsertCounts:

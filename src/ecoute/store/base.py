@@ -31,6 +31,8 @@ class UpsertCounts:
     unchanged: int = 0
     deleted: int = 0
     rejected: int = 0
+    # Keys of the live mentions this batch added or changed; not summed by +=.
+    changed: list[tuple[str, str]] = field(default_factory=list, repr=False, compare=False)
 
     def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
         self.added += other.added

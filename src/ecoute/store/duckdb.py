@@ -188,6 +188,7 @@ class DuckDBStore:
                     counts.unchanged += tombstones - hidden
                 con.execute(_UPSERT_AUTHORS)
                 changed = [(p, n) for p, n, _ in live]
+                counts.changed = changed
                 added = sum(1 for *_, first_seen in live if first_seen == now)
                 counts.added += added
                 counts.updated += len(live) - added
