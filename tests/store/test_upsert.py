@@ -70,6 +70,16 @@ def test_moderator_deletion_hides_but_keeps_the_story(store):
     assert store.sql("SELECT text FROM mentions")[0][0] == "Mes fleurs ne sont jamais arrivées"
 
 
+def test_post_and_its_moderator_deletion_in_one_batch_keep_the_text(store):
+    for batch in (
+        [mention("1", text="Remboursez-moi"), tombstone("1", by=DeletedBy.MODERATOR)],
+        [tombstone("2", by=DeletedBy.MODERATOR), mention("2", text="Remboursez-moi")],
+    ):
+        assert store.upsert(batch).deleted == 1
+    assert store.search(Filter(), limit=10) == []
+    assert store.sql("SELECT text FROM mentions ORDER BY native_id") == [("Remboursez-moi",)] * 2
+
+
 def test_tombstone_before_post_keeps_it_hidden(store):
     assert store.upsert([tombstone("9")]).deleted == 1
     counts = store.upsert([mention("9", collected_at=T0 + timedelta(days=2))])

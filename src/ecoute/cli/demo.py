@@ -43,7 +43,7 @@ def demo(
     ~/.local/share/ecoute/demo.duckdb so it never touches your real one.
     The replay's last post is one minute old: the dashboard looks live.
     """
-    from ecoute.demo.replay import DEMO_QUERIES, write_jsonl
+    from ecoute.demo import DEMO_QUERIES, write_jsonl
 
     context: Context = ctx.obj
     db = context.db or default_demo_db_path()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +14,9 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from ecoute.cli._context import Context, err, fail, out
 from ecoute.pipeline import Pipeline, default_stages
+from ecoute.sources.base import Page
 from ecoute.sources.files import FORMATS, FileFormatError, read_file
+from ecoute.sources.payloads import PAYLOAD_KINDS, is_own_format, read_payload
 from ecoute.store.base import UpsertCounts
 
 
@@ -26,7 +29,7 @@ def import_files(
     files: Annotated[
         list[Path],
         typer.Argument(
-            help="Files to import: JSONL (.jsonl, .ndjson) or CSV (.csv, .tsv), gzipped or not.",
+            help="Files to import: our JSONL/CSV or a network's recorded payload, gzipped or not.",
             exists=True,
             dir_okay=False,
             readable=True,
@@ -36,7 +39,19 @@ def import_files(
     fmt: Annotated[
         str | None,
         typer.Option(
-            "--format", "-f", help=f"Force the format ({' or '.join(FORMATS)}) instead of the name."
+            "--format",
+            "-f",
+            help=f"Read as our own format ({' or '.join(FORMATS)}) whatever the file's name.",
+        ),
+    ] = None,
+    platform: Annotated[
+        str | None,
+        typer.Option(
+            "--platform",
+            "-p",
+            help="Read as this network's recorded API payload instead of detecting it: "
+            + ", ".join(k for k in PAYLOAD_KINDS if k != "ecoute")
+            + ".",
         ),
     ] = None,
     as_json: Annotated[
@@ -48,15 +63,19 @@ def import_files(
 ) -> None:
     """Import posts from files, once each: re-importing a file changes nothing.
 
-    Each post is identified by (platform, id). A newer version of a stored post
-    updates it, a line with "deleted": true hides it, and a bad line is reported
-    on stderr as FILE:LINE: reason and skipped, never stopping the good ones.
-    The formats are described in docs/import-format.md.
+    A file is either in our own format (JSONL or CSV, docs/import-format.md) or a
+    recorded API payload of a network (a Mastodon statuses array, Jetstream JSON
+    lines, a Reddit listing, an RSS/Atom feed, an X archive...; docs/sources.md),
+    told apart by its content. Each post is identified by (platform, id): a newer
+    version updates it, a deletion hides it, and a bad record is reported on
+    stderr as FILE:LINE: reason and skipped, never stopping the good ones.
     """
     context: Context = ctx.obj
     settings = context.settings()
     if fmt is not None and fmt not in FORMATS:
         fail(f"unknown format {fmt!r}; choose among {', '.join(FORMATS)}")
+    if platform is not None and platform not in PAYLOAD_KINDS:
+        fail(f"unknown platform {platform!r}; choose among {', '.join(PAYLOAD_KINDS)}")
     total = UpsertCounts()
     failed = False
     with context.store(settings) as store:
@@ -64,7 +83,8 @@ def import_files(
         for path in files:
             started = time.perf_counter()
             try:
-                counts = _import_one(pipeline, path, fmt, settings.batch_size, progress)
+                pages = _pages(path, fmt, platform, settings.batch_size)
+                counts = _import_one(pipeline, path, pages, progress)
             except (FileFormatError, OSError) as exc:
                 err.print(f"{escape(str(path))}: [red]cannot import:[/] {escape(str(exc))}")
                 failed = True
@@ -85,9 +105,13 @@ def import_files(
         raise typer.Exit(1)
 
 
-def _import_one(
-    pipeline: Pipeline, path: Path, fmt: str | None, batch_size: int, show: bool
-) -> UpsertCounts:
+def _pages(path: Path, fmt: str | None, platform: str | None, batch_size: int) -> Iterator[Page]:
+    if fmt is not None or (platform in (None, "ecoute") and is_own_format(path)):
+        return read_file(path, fmt, chunk_lines=batch_size)
+    return read_payload(path, platform)
+
+
+def _import_one(pipeline: Pipeline, path: Path, pages: Iterator[Page], show: bool) -> UpsertCounts:
     counts = UpsertCounts()
     size = path.stat().st_size
     bar = Progress(
@@ -101,7 +125,7 @@ def _import_one(
     )
     with bar:
         task = bar.add_task(path.name, total=size)
-        for page in read_file(path, fmt, chunk_lines=batch_size):
+        for page in pages:
             for rejected in page.rejected:
                 line = rejected.where.removeprefix("line ")
                 err.print(f"{escape(str(path))}:{line}: {escape(rejected.reason)}")

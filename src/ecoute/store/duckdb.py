@@ -528,7 +528,16 @@ def _newest_per_key(mentions: Sequence[Mention], counts: UpsertCounts) -> list[M
             continue
         counts.unchanged += 1
         held = winners[at]
-        if m.is_deleted or (not held.is_deleted and m.collected_at >= held.collected_at):
+        if held.is_deleted and m.is_deleted:
+            continue
+        if held.is_deleted or m.is_deleted:
+            tomb, live = (held, m) if held.is_deleted else (m, held)
+            # A moderator's deletion keeps the story: the post heard in the same
+            # batch becomes the hidden row, text and payload included.
+            if tomb.deleted_by == DeletedBy.MODERATOR:
+                tomb = msgspec.structs.replace(live, is_deleted=True, deleted_by=tomb.deleted_by)
+            winners[at] = tomb
+        elif m.collected_at >= held.collected_at:
             winners[at] = m
     return winners
 
