@@ -41,6 +41,7 @@ def run_web(store: DuckDBStore, settings: Settings, *, collect: bool = True) -> 
     import uvicorn
 
     from ecoute.web.app import create_app
+    from ecoute.web.security import LOOPBACK_HOSTS
 
     group = CollectorGroup.start(store, settings) if collect else None
     heard = f", {len(group.running)} collectors running" if group and group.running else ""
@@ -48,8 +49,14 @@ def run_web(store: DuckDBStore, settings: Settings, *, collect: bool = True) -> 
         f"Écoute is listening on http://{settings.host}:{settings.port}{heard}  (Ctrl-C to stop)",
         markup=False,
     )
+    # The app refuses unknown Host headers (DNS rebinding); a non-loopback
+    # address the user chose to listen on is a host name it must accept.
+    hosts = LOOPBACK_HOSTS
+    if settings.host not in LOOPBACK_HOSTS:
+        hosts = None if settings.host in ("0.0.0.0", "::") else (*LOOPBACK_HOSTS, settings.host)  # noqa: S104
+    app = create_app(store, allowed_hosts=hosts)
     try:
-        uvicorn.run(create_app(store), host=settings.host, port=settings.port, log_level="warning")
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
     finally:
         if group is not None:
             group.stop()

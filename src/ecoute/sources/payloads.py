@@ -116,7 +116,7 @@ def read_payload(
 
 
 def _supported() -> str:
-    return "supported kinds: " + "; ".join(f"{k} ({v})" for k, v in PAYLOAD_KINDS.items())
+    return f"supported kinds: {', '.join(PAYLOAD_KINDS)} (docs/sources.md describes each)"
 
 
 def _expect(platform: str | None, found: str, path: Path, what: str) -> None:
