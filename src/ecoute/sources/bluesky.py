@@ -14,12 +14,15 @@ store-wide erasure, not a page of tombstones.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
 
+import httpx
 import msgspec
+from pydantic import Field, SecretStr, model_validator
 
-from ecoute.model import Author, Mention
+from ecoute.model import Author, Mention, now
+from ecoute.sources._config import HttpUrl, SourceConfig
 from ecoute.sources._parsing import (
     BadRecord,
     Parsed,
@@ -40,6 +43,9 @@ from ecoute.sources._parsing import (
     string,
     tombstone,
 )
+from ecoute.sources._tokens import Token, bearer, request_token
+from ecoute.sources.base import Cursor, Page, RateLimited, SourceError
+from ecoute.sources.http import fetch
 
 PLATFORM = "bluesky"
 POST_COLLECTION = "app.bsky.feed.post"
@@ -247,3 +253,116 @@ def post_url(uri: str, handle: str) -> str | None:
     if len(parts) != 3 or parts[1] != POST_COLLECTION:
         return None
     return f"https://bsky.app/profile/{handle or parts[0]}/post/{parts[2]}"
+
+
+# -- search collector ---------------------------------------------------------------------
+SEARCH_PAGE = 100  # searchPosts' largest page
+MAX_SEARCH_BYTES = 16 << 20
+SESSION_SECONDS = 3600.0  # access tokens last a couple of hours; log in again before
+
+
+class _Next(msgspec.Struct):
+    cursor: str | None = None
+
+
+_decode_next = msgspec.json.Decoder(_Next).decode
+
+
+class BlueskySearchSource:
+    """Bluesky posts matching a search, history first, then new ones (an app password needed)."""
+
+    name: ClassVar[str] = "bluesky-search"
+
+    class Config(SourceConfig):
+        query: str = Field(min_length=1, description="searchPosts' q: words, quotes, from:, #tag.")
+        handle: str | None = Field(None, description="The account that logs in.")
+        app_password: SecretStr | None = Field(None, description="An app password of it.")
+        service: HttpUrl = Field(
+            "https://bsky.social", description="The account's PDS, which forwards the search."
+        )
+        public_api: HttpUrl = Field(
+            "https://public.api.bsky.app", description="Searched without credentials."
+        )
+        lang: str | None = Field(None, description="Only posts in this language (ISO 639).")
+        backfill_days: float = Field(7, ge=0, le=3650, description="History read at first.")
+        lag_seconds: float = Field(
+            600, ge=0, le=86400, description="Each pass re-reads this far back (late indexing)."
+        )
+
+        @model_validator(mode="after")
+        def _login_is_whole(self) -> BlueskySearchSource.Config:
+            if (self.handle is None) != (self.app_password is None):
+                raise ValueError("set both handle and app_password, or neither")
+            return self
+
+    def __init__(self, config: Config, http: httpx.Client) -> None:
+        self.config = config
+        self.http = http
+        self._session: Token | None = None
+
+    def fetch(self, cursor: Cursor | None) -> Page:
+        """Read the next page of the current pass (newest first, down to the pass's `since`).
+
+        The cursor is ``{"since", "page", "top"}``: the pass's lower bound, the
+        search's own page cursor, and the newest post time seen in this pass,
+        which (less the lag) becomes the next pass's lower bound.
+        """
+        state = dict(cursor) if isinstance(cursor, dict) else {}
+        clock = now()
+        since = state.get("since")
+        if not isinstance(since, str):
+            since = _stamp(clock - timedelta(days=self.config.backfill_days,
+                                             seconds=self.config.lag_seconds))  # fmt: skip
+        params: dict[str, Any] = {"q": self.config.query, "sort": "latest",
+                                  "limit": SEARCH_PAGE, "since": since}  # fmt: skip
+        if self.config.lang:
+            params["lang"] = self.config.lang
+        if isinstance(state.get("page"), str):
+            params["cursor"] = state["page"]
+        body = self._search(params)
+        try:
+            parsed = parse_posts(body, collected_at=clock)
+            following = _decode_next(body).cursor
+        except (PayloadError, msgspec.DecodeError) as exc:
+            raise SourceError(f"Bluesky search: {exc}") from None
+        # A client's clock ahead of ours must not push the next pass into the future.
+        times = [min(m.created_at, clock) for m in parsed.mentions]
+        top = max([*times, *([datetime.fromisoformat(state["top"])] if state.get("top") else [])],
+                  default=None)  # fmt: skip
+        if following and parsed.mentions:
+            return parsed.page({"since": since, "page": following,
+                                "top": top and _stamp(top)})  # fmt: skip
+        if top is not None:
+            since = max(since, _stamp(top - timedelta(seconds=self.config.lag_seconds)))
+        return parsed.page({"since": since, "page": None, "top": None}, exhausted=True)
+
+    def _search(self, params: dict[str, Any]) -> bytes:
+        url = f"{self.config.public_api}/xrpc/app.bsky.feed.searchPosts"
+        headers = {}
+        if self.config.handle:
+            url = f"{self.config.service}/xrpc/app.bsky.feed.searchPosts"
+            headers["Authorization"] = f"Bearer {self._login()}"
+        try:
+            return fetch(self.http, url, params=params, headers=headers,
+                         max_bytes=MAX_SEARCH_BYTES).body  # fmt: skip
+        except RateLimited:
+            raise
+        except SourceError:
+            self._session = None  # an expired session: log in again on the retry
+            raise
+
+    def _login(self) -> str:
+        if self._session is None or not self._session.is_fresh:
+            assert self.config.app_password is not None
+            answer = request_token(
+                self.http, f"{self.config.service}/xrpc/com.atproto.server.createSession",
+                what="Bluesky",
+                json={"identifier": self.config.handle,
+                      "password": self.config.app_password.get_secret_value()},
+            )  # fmt: skip
+            self._session = bearer(answer, "accessJwt", lifetime=SESSION_SECONDS, what="Bluesky")
+        return self._session.value
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -13,13 +13,19 @@ A boost (reblog) is heard as the boosted status itself, which holds the text.
 
 from __future__ import annotations
 
+import re
+import threading
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
+import httpx
 import msgspec
+from pydantic import Field, SecretStr, field_validator, model_validator
 
-from ecoute.model import Author, Mention
+from ecoute.model import Author, Mention, now
+from ecoute.sources._config import HttpUrl, SourceConfig, WsUrl
 from ecoute.sources._html import html_to_text
 from ecoute.sources._parsing import (
     Parsed,
@@ -39,6 +45,9 @@ from ecoute.sources._parsing import (
     string,
     tombstone,
 )
+from ecoute.sources._websocket import open_stream, read_batches
+from ecoute.sources.base import Cursor, Page, Rejected, SourceError
+from ecoute.sources.http import Fetched, fetch
 
 PLATFORM = "mastodon"
 # Notifications that carry someone else's post; favourites, boosts and polls
@@ -195,3 +204,233 @@ def account_author(account: dict[str, Any]) -> Author:
         name=opt_str(account.get("display_name")),
         followers=count(account.get("followers_count")),
     )
+
+
+# -- collectors ---------------------------------------------------------------------------
+MAX_PAGE_BYTES = 8 << 20
+_HASHTAG = re.compile(r"^\w{1,100}$")
+_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?(\w+)"?')
+
+
+class _Item(msgspec.Struct):
+    id: str = ""
+
+
+class _Found(msgspec.Struct):
+    statuses: list[msgspec.Raw] = []
+
+
+_decode_ids = msgspec.json.Decoder(list[_Item]).decode
+_decode_found = msgspec.json.Decoder(_Found).decode
+
+
+def id_key(status_id: str) -> tuple[int, str]:
+    """Sort key of Mastodon ids: numbers as text, so a longer one is a later one."""
+    return (len(status_id), status_id)
+
+
+def link_param(header: str | None, rel: str, name: str) -> str | None:
+    """Return query parameter `name` of the `rel` link in a Link header (Mastodon paging)."""
+    for url, found in _LINK.findall(header or ""):
+        if found == rel:
+            values = parse_qs(urlsplit(url).query).get(name)
+            return values[0] if values else None
+    return None
+
+
+class TimelineConfig(SourceConfig):
+    """What both Mastodon collectors listen to: an instance's public or hashtag timeline."""
+
+    instance: HttpUrl = Field(description="The instance, e.g. https://mastodon.social.")
+    token: SecretStr | None = Field(None, description="An access token (read scope).")
+    tag: str | None = Field(None, description="A hashtag's timeline instead of the public one.")
+    local: bool = Field(False, description="Only posts of the instance's own accounts.")
+    remote: bool = Field(False, description="Only posts from other instances.")
+    page_size: int = Field(40, ge=1, le=40, description="Statuses per request (Mastodon: 40).")
+    max_pages: int = Field(10, ge=1, le=1000, description="Requests per poll, at most.")
+
+    @field_validator("tag")
+    @classmethod
+    def _hashtag(cls, tag: str | None) -> str | None:
+        if tag is None:
+            return None
+        tag = tag.removeprefix("#")
+        if not _HASHTAG.match(tag):
+            raise ValueError(f"not a hashtag: {tag[:40]!r}")
+        return tag
+
+    @model_validator(mode="after")
+    def _one_scope(self) -> TimelineConfig:
+        if self.local and self.remote:
+            raise ValueError("local and remote exclude each other")
+        return self
+
+    def timeline(self) -> tuple[str, dict[str, Any]]:
+        """Return the REST path and parameters of the timeline listened to."""
+        params: dict[str, Any] = {"limit": self.page_size}
+        if self.local:
+            params["local"] = "true"
+        if self.remote:
+            params["remote"] = "true"
+        if self.tag:
+            return f"/api/v1/timelines/tag/{quote(self.tag)}", params
+        return "/api/v1/timelines/public", params
+
+    def auth(self) -> dict[str, str]:
+        """Return the Authorization header when a token is set."""
+        if self.token is None:
+            return {}
+        return {"Authorization": f"Bearer {self.token.get_secret_value()}"}
+
+
+class MastodonSource:
+    """Mastodon posts of a public or hashtag timeline, or a search (polling; token optional)."""
+
+    name: ClassVar[str] = "mastodon"
+
+    class Config(TimelineConfig):
+        search: str | None = Field(None, description="A full-text search (needs a token).")
+
+        @model_validator(mode="after")
+        def _search_needs_token(self) -> MastodonSource.Config:
+            if self.search and self.token is None:
+                raise ValueError("a search needs a token: Mastodon only searches for accounts")
+            if self.search and self.tag:
+                raise ValueError("set a tag or a search, not both")
+            return self
+
+    def __init__(self, config: TimelineConfig, http: httpx.Client) -> None:
+        self.config = config
+        self.http = http
+
+    def fetch(self, cursor: Cursor | None) -> Page:
+        """Return the statuses right after the cursor's `min_id` (the newest ones at first)."""
+        min_id = cursor.get("min_id") if isinstance(cursor, dict) else None
+        if getattr(self.config, "search", None):
+            return self._search(min_id)
+        path, params = self.config.timeline()
+        if isinstance(min_id, str):
+            params["min_id"] = min_id  # the page right after it, oldest first: no gap
+        got = self._get(path, params)
+        try:
+            items = _decode_ids(got.body)
+            parsed = parse_statuses(got.body, collected_at=now())
+        except (PayloadError, msgspec.DecodeError) as exc:
+            raise SourceError(f"{self.config.instance}{path}: {exc}") from None
+        # Paging ids come from the Link header: a boost's id is not the id of
+        # the status heard, and some timelines page by ids of their own.
+        ids = [i.id for i in items if i.id]
+        newest = link_param(got.headers.get("Link"), "prev", "min_id")
+        if newest is None and ids:
+            newest = max(ids, key=id_key)
+        newest = newest or min_id
+        return parsed.page(
+            {"min_id": newest} if isinstance(newest, str) else None,
+            exhausted=len(items) < self.config.page_size or not isinstance(min_id, str),
+        )
+
+    def _search(self, min_id: Any) -> Page:
+        # Search results come newest first; page down to the cursor so none is skipped.
+        parsed, ids, max_id = Parsed(), [], None
+        for _ in range(self.config.max_pages):
+            params: dict[str, Any] = {"q": self.config.search, "type": "statuses",
+                                      "limit": self.config.page_size}  # fmt: skip
+            if isinstance(min_id, str):
+                params["min_id"] = min_id
+            if max_id:
+                params["max_id"] = max_id
+            got = self._get("/api/v2/search", params)
+            try:
+                found = _decode_found(got.body).statuses
+                body = b"[" + b",".join(found) + b"]"
+                page_ids = [i.id for i in _decode_ids(body) if i.id]
+                parsed.extend(parse_statuses(body, collected_at=now()))
+            except (PayloadError, msgspec.DecodeError) as exc:
+                raise SourceError(f"{self.config.instance} search: {exc}") from None
+            ids += page_ids
+            if len(found) < self.config.page_size or not isinstance(min_id, str) or not page_ids:
+                break
+            max_id = min(page_ids, key=id_key)
+        newest = max([*ids, *([min_id] if isinstance(min_id, str) else [])], key=id_key,
+                     default=None)  # fmt: skip
+        return parsed.page({"min_id": newest} if newest else None, exhausted=True)
+
+    def _get(self, path: str, params: dict[str, Any]) -> Fetched:
+        return fetch(self.http, f"{self.config.instance}{path}", params=params,
+                     headers=self.config.auth(), max_bytes=MAX_PAGE_BYTES)  # fmt: skip
+
+
+class MastodonStreamSource:
+    """Mastodon posts, edits and deletions as they happen (WebSocket streaming; token needed)."""
+
+    name: ClassVar[str] = "mastodon-stream"
+
+    class Config(TimelineConfig):
+        token: SecretStr = Field(description="An access token (read scope): Mastodon 4.2+ asks.")
+        streaming_url: WsUrl | None = Field(
+            None, description="The streaming server, when not the instance's /api/v1/streaming."
+        )
+        batch_events: int = Field(200, ge=1, le=10_000, description="Events per stored page.")
+        batch_seconds: float = Field(1.0, gt=0, le=60, description="Longest wait for a page.")
+        max_message_bytes: int = Field(1 << 20, ge=4096, le=16 << 20)
+
+        @model_validator(mode="after")
+        def _streamable(self) -> MastodonStreamSource.Config:
+            if self.tag and self.remote:
+                raise ValueError("Mastodon streams a hashtag locally or everywhere, not remote")
+            return self
+
+    def __init__(self, config: Config, http: httpx.Client) -> None:
+        self.config = config
+        self.http = http
+        self._stopped = threading.Event()
+
+    def stop(self) -> None:
+        """Ask a running `stream` to store what it heard and return."""
+        self._stopped.set()
+
+    def stream_url(self) -> str:
+        """Return the WebSocket address and stream name of the timeline listened to."""
+        c = self.config
+        base = c.streaming_url or (
+            c.instance.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
+            + "/api/v1/streaming"
+        )
+        name = ("hashtag" if c.tag else "public") + (":local" if c.local else "")
+        if c.remote:
+            name += ":remote"
+        params = {"stream": name, **({"tag": c.tag} if c.tag else {})}
+        return f"{base}?{urlencode(params)}"
+
+    def stream(self, cursor: Cursor | None) -> Iterator[Page]:
+        """Catch up on what was missed since `cursor` over REST, then yield the stream's pages.
+
+        Mastodon's stream cannot replay: the socket is opened first, so nothing
+        falls between the catch-up and the stream; overlaps are stored once.
+        Deletions and edits made while disconnected are not heard.
+        """
+        last = cursor.get("min_id") if isinstance(cursor, dict) else None
+        last = last if isinstance(last, str) else None
+        with open_stream(self.http, self.stream_url(), headers=self.config.auth(),
+                         max_bytes=self.config.max_message_bytes) as ws:  # fmt: skip
+            if last is not None:
+                poller = MastodonSource(self.config, self.http)
+                for _ in range(self.config.max_pages):
+                    page = poller.fetch({"min_id": last})
+                    last = page.cursor["min_id"] if page.cursor else last
+                    yield page
+                    if page.exhausted or self._stopped.is_set():
+                        break
+            for batch in read_batches(ws, self._stopped, max_messages=self.config.batch_events,
+                                      max_seconds=self.config.batch_seconds):  # fmt: skip
+                collected_at = now()
+                parsed = Parsed()
+                for i, message in enumerate(batch, 1):
+                    one = parse_stream_message(message, collected_at=collected_at)
+                    one.rejected = [Rejected(f"message {i} of a batch after status {last}",
+                                             r.reason) for r in one.rejected]  # fmt: skip
+                    parsed.extend(one)
+                heard = [m.native_id for m in parsed.mentions if not m.is_deleted]
+                if heard:
+                    last = max([*heard, *([last] if last else [])], key=id_key)
+                yield parsed.page({"min_id": last} if last else None)

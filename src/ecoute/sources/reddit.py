@@ -25,10 +25,18 @@ renders them, so both kinds of recording read the same.
 
 from __future__ import annotations
 
+import logging
+import re
+import time
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from ecoute.model import Author, DeletedBy, Mention
+import httpx
+from pydantic import Field, SecretStr, field_validator, model_validator
+
+from ecoute.model import Author, DeletedBy, Mention, now
+from ecoute.sources import _rounds as rounds
+from ecoute.sources._config import HttpUrl, SourceConfig, StrList
 from ecoute.sources._parsing import (
     BadRecord,
     Parsed,
@@ -45,7 +53,11 @@ from ecoute.sources._parsing import (
     string,
     tombstone,
 )
-from ecoute.sources.base import Rejected
+from ecoute.sources._tokens import Token, bearer, request_token
+from ecoute.sources.base import Cursor, Page, RateLimited, Rejected, SourceError
+from ecoute.sources.http import fetch
+
+log = logging.getLogger(__name__)
 
 PLATFORM = "reddit"
 SITE = "https://www.reddit.com"
@@ -172,3 +184,142 @@ def _score(value: Any) -> int | None:
 
 def _markdown(source: str) -> str:
     return source.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+# -- collector ----------------------------------------------------------------------------
+_SUBREDDIT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]{1,20}$")
+LISTING_LIMIT = 100  # Reddit's largest page
+MAX_LISTING_BYTES = 16 << 20
+
+
+class RedditSource:
+    """Reddit posts and comments of chosen subreddits, and a search (needs an OAuth app)."""
+
+    name: ClassVar[str] = "reddit"
+
+    class Config(SourceConfig):
+        client_id: str = Field(min_length=1, description="The app's id (reddit.com/prefs/apps).")
+        client_secret: SecretStr = Field(description="The app's secret.")
+        subreddits: StrList = Field(
+            default_factory=list, description="Subreddits whose new posts are read, without r/."
+        )
+        comments: bool = Field(True, description="Also read the subreddits' new comments.")
+        search: str | None = Field(None, description="A Reddit search, newest first.")
+        user_agent: str = Field(
+            "ecoute:social-listening:0.1 (self-hosted)",
+            description="Reddit asks for a descriptive User-Agent naming the app and its owner.",
+        )
+        auth_url: HttpUrl = "https://www.reddit.com"
+        api_url: HttpUrl = "https://oauth.reddit.com"
+        lag_seconds: float = Field(
+            3600, ge=0, le=7 * 86400,
+            description="Each poll re-reads this far back, to catch edits and removals.",
+        )  # fmt: skip
+        max_pages: int = Field(10, ge=1, le=10, description="Pages of 100 per poll (Reddit: 10).")
+
+        @field_validator("subreddits")
+        @classmethod
+        def _names(cls, names: list[str]) -> list[str]:
+            cleaned = [n.removeprefix("/").removeprefix("r/") for n in names]
+            bad = [n for n in cleaned if not _SUBREDDIT.match(n)]
+            if bad:
+                raise ValueError(f"not subreddit names: {', '.join(bad[:5])}")
+            return cleaned
+
+        @model_validator(mode="after")
+        def _something_to_read(self) -> RedditSource.Config:
+            if not self.subreddits and not self.search:
+                raise ValueError("set subreddits, a search, or both")
+            return self
+
+    def __init__(self, config: Config, http: httpx.Client) -> None:
+        self.config = config
+        self.http = http
+        self._token: Token | None = None
+        self._paused_until = 0.0
+        self.feeds = [f"r/{s}/new" for s in config.subreddits]
+        if config.comments:
+            self.feeds += [f"r/{s}/comments" for s in config.subreddits]
+        if config.search:
+            self.feeds.append("search")
+
+    def fetch(self, cursor: Cursor | None) -> Page:
+        """Read the next feed's new things, down to the last poll's newest minus the lag."""
+        wait = self._paused_until - time.monotonic()
+        if wait > 0:
+            raise RateLimited("Reddit's rate limit is used up until its reset", retry_after=wait)
+        feed, state = rounds.current(cursor, self.feeds)
+        newest = state.get("newest")
+        floor = newest - self.config.lag_seconds if isinstance(newest, int | float) else None
+        parsed, after, complete = Parsed(), None, True
+        for _ in range(self.config.max_pages):
+            doc = self._get(feed, after)
+            one = parse_things(doc, collected_at=now())
+            parsed.extend(one)
+            after = opt_obj(opt_obj(doc).get("data")).get("after")
+            times = [m.created_at.timestamp() for m in one.mentions]
+            if floor is None or not after or not times or min(times) < floor:
+                break
+            if time.monotonic() < self._paused_until:
+                complete = False  # the rest of this feed is read after the reset
+                break
+        else:
+            log.warning("reddit %s: more than %d pages since the last poll; older ones are "
+                        "not read (poll more often)", feed, self.config.max_pages)  # fmt: skip
+        if complete:
+            ceiling = time.time() + 60  # a clock ahead of ours must not stall the window
+            times = [min(m.created_at.timestamp(), ceiling) for m in parsed.mentions]
+            state = {"newest": max([*times, newest or 0.0])} if times or newest else {}
+        next_cursor, exhausted = rounds.advance(cursor, self.feeds, feed, state, move_on=complete)
+        return parsed.page(next_cursor, exhausted=exhausted)
+
+    def _get(self, feed: str, after: str | None) -> Any:
+        params: dict[str, Any] = {"limit": LISTING_LIMIT, "raw_json": 1}
+        if feed == "search":
+            params.update(q=self.config.search, sort="new", type="link")
+        if after:
+            params["after"] = after
+        headers = {"Authorization": f"Bearer {self._bearer()}",
+                   "User-Agent": self.config.user_agent}  # fmt: skip
+        try:
+            got = fetch(self.http, f"{self.config.api_url}/{feed}", params=params,
+                        headers=headers, max_bytes=MAX_LISTING_BYTES)  # fmt: skip
+        except RateLimited:
+            raise
+        except SourceError:
+            self._token = None  # an expired or revoked token: log in again on the retry
+            raise
+        self._note_limits(got.headers)
+        try:
+            return decode_json(got.body, f"Reddit's {feed}")
+        except PayloadError as exc:
+            raise SourceError(str(exc)) from None
+
+    def _bearer(self) -> str:
+        if self._token is None or not self._token.is_fresh:
+            answer = request_token(
+                self.http, f"{self.config.auth_url}/api/v1/access_token", what="Reddit",
+                auth=(self.config.client_id, self.config.client_secret.get_secret_value()),
+                data={"grant_type": "client_credentials"},
+                headers={"User-Agent": self.config.user_agent},
+            )  # fmt: skip
+            lifetime = answer.get("expires_in")
+            lifetime = float(lifetime) if isinstance(lifetime, int | float) else 3600.0
+            self._token = bearer(answer, "access_token", lifetime=lifetime, what="Reddit")
+        return self._token.value
+
+    def _note_limits(self, headers: httpx.Headers) -> None:
+        # Reddit counts requests per 10-minute window and says how many are left
+        # and when the window resets; below two left, wait for the reset.
+        remaining = _number(headers.get("X-Ratelimit-Remaining"))
+        reset = _number(headers.get("X-Ratelimit-Reset"))
+        if remaining is not None and reset is not None and remaining < 2:
+            self._paused_until = time.monotonic() + reset
+            log.info("reddit: rate limit nearly used up; pausing %.0f s", reset)
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
