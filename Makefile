@@ -6,12 +6,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint bench install lock clean
+# Debian packages the browser tests need (Playwright drives Debian's Chromium).
+SYSTEM_PACKAGES := chromium fonts-noto-color-emoji fonts-dejavu-core
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test lint bench install system lock clean
 
 demo: $(STAMP)  ## build the demo workspace from the bundled replay and serve it on :8000
 	$(BIN)/ecoute demo
 
-test: $(STAMP) lint  ## lint, check the architecture, run every test
+test: $(STAMP) system lint  ## lint, check the architecture, run every test
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -23,6 +27,10 @@ bench: $(STAMP)  ## run the benchmarks (see BENCHMARKS.md)
 	$(BIN)/python bench/import.py
 
 install: $(STAMP)
+
+system:  ## install the Debian packages the tests need, when missing
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); }
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

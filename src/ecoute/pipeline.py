@@ -6,8 +6,9 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ import pluggy
 from pydantic import ValidationError
 
 from ecoute.enrich.base import Stage, enrich
+from ecoute.hookspecs import plugin_manager
 from ecoute.model import Query, SourceSpec
 from ecoute.plugins import load
 from ecoute.query.matcher import Matcher, compile_matcher
@@ -58,9 +60,15 @@ class Pipeline:
         """Pick up queries added or changed since the pipeline started."""
         self.matcher = compile_matcher(self.store.list_queries())
 
-    def ingest(self, page: Page, *, source_key: str | None = None) -> UpsertCounts:
-        """Store one page atomically with its cursor (when a source key is given)."""
-        mentions = enrich(page.mentions, self.stages)
+    def ingest(
+        self, page: Page, *, source_key: str | None = None, enriched: bool = True
+    ) -> UpsertCounts:
+        """Store one page atomically with its cursor (when a source key is given).
+
+        With ``enriched=False`` the posts are stored as heard, for bulk loads;
+        `enrich_history` (``ecoute enrich``) understands them later.
+        """
+        mentions = enrich(page.mentions, self.stages) if enriched else page.mentions
         self.matcher.tag(mentions)
         cursor = None if source_key is None else SavedCursor(source_key, page.cursor)
         counts = (
@@ -79,6 +87,52 @@ class Pipeline:
         for page in pages:
             total += self.ingest(page)
         return total
+
+
+# Which column each built-in stage stamps with its version; a third-party stage
+# names its own with a ``stamp`` class attribute.
+STAMPS = {
+    "language": "lang_by",
+    "sentiment": "sentiment_by",
+    "keywords": "keywords_by",
+    "care": "care_by",
+    "duplicates": "story_by",
+    "influence": "influence_by",
+}
+
+
+def stamp_of(stage: Stage) -> str:
+    """Return the version column `stage` writes (``sentiment_by`` for the sentiment stage)."""
+    return getattr(stage, "stamp", None) or STAMPS.get(stage.name, f"{stage.name}_by")
+
+
+def enrich_history(
+    store: Store,
+    stages: Sequence[Stage],
+    *,
+    since: datetime | None = None,
+    everything: bool = False,
+    batch_size: int = 5000,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Enrich stored mentions that no stage of this version has seen; return how many.
+
+    A mention is stale when a stage's version column is empty (stored with
+    ``--no-enrich``) or holds another version (the stage improved since). Each
+    batch is re-tagged with the standing queries, whose field filters read the
+    new enrichment.
+    """
+    stamps = {stamp_of(s): s.version for s in stages}
+    matcher = compile_matcher(store.list_queries())
+    done = 0
+    batches = store.iter_stale(stamps, since=since, everything=everything, batch_size=batch_size)
+    for batch in batches:
+        enrich(batch, stages)
+        matcher.tag(batch)
+        done += store.update_enrichment(batch)
+        if progress is not None:
+            progress(done)
+    return done
 
 
 def retag_history(store: Store, query: Query) -> int:
@@ -262,6 +316,7 @@ class CollectorGroup:
         classes = source_classes()
         http = make_client(allow_private=settings.allow_private_urls)
         stages = default_stages(None if settings.plugins is None else set(settings.plugins))
+        hooks = plugin_manager()
         running = []
         for spec in specs:
             try:
@@ -269,7 +324,7 @@ class CollectorGroup:
             except ConfigError as exc:
                 log.error("skipping source %s: %s", spec.name, exc)
                 continue
-            collector = Collector(spec, source, Pipeline(store, stages),
+            collector = Collector(spec, source, Pipeline(store, stages, hooks=hooks),
                                   interval=settings.poll_interval)  # fmt: skip
             thread = threading.Thread(target=collector.run, name=f"source-{spec.name}", daemon=True)
             thread.start()

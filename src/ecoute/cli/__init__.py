@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ecoute.cli import demo, imports, plugins, queries, serve, sources, stats
+from ecoute.cli import demo, enrich, imports, plugins, queries, serve, sources, stats
 from ecoute.cli._context import Context
 
 app = typer.Typer(
@@ -47,6 +47,7 @@ def _main(
 
 
 imports.register(app)
+enrich.register(app)
 queries.register(app)
 stats.register(app)
 demo.register(app)

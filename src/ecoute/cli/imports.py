@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ecoute.cli._context import Context, err, fail, out
+from ecoute.hookspecs import plugin_manager
 from ecoute.pipeline import Pipeline, default_stages
 from ecoute.sources.base import Page
 from ecoute.sources.files import FORMATS, FileFormatError, read_file
@@ -60,6 +61,14 @@ def import_files(
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")
     ] = True,
+    enrich: Annotated[
+        bool,
+        typer.Option(
+            "--enrich/--no-enrich",
+            help="Understand posts as they are stored (default), or store them as heard "
+            "for a fast bulk load and run `ecoute enrich` afterwards.",
+        ),
+    ] = True,
 ) -> None:
     """Import posts from files, once each: re-importing a file changes nothing.
 
@@ -79,12 +88,14 @@ def import_files(
     total = UpsertCounts()
     failed = False
     with context.store(settings) as store:
-        pipeline = Pipeline(store, default_stages())
+        only = None if settings.plugins is None else set(settings.plugins)
+        stages = default_stages(only) if enrich else []
+        pipeline = Pipeline(store, stages, hooks=plugin_manager())
         for path in files:
             started = time.perf_counter()
             try:
                 pages = _pages(path, fmt, platform, settings.batch_size)
-                counts = _import_one(pipeline, path, pages, progress)
+                counts = _import_one(pipeline, path, pages, progress, enrich)
             except (FileFormatError, OSError) as exc:
                 err.print(f"{escape(str(path))}: [red]cannot import:[/] {escape(str(exc))}")
                 failed = True
@@ -101,6 +112,8 @@ def import_files(
                 out.print(f"{escape(str(path))}: {_summary(counts)} in {seconds:.1f} s")
     if len(files) > 1 and not as_json:
         out.print(f"total: {_summary(total)}")
+    if not enrich and total.added + total.updated:
+        err.print("run `ecoute enrich` to understand the posts stored without enrichment")
     if failed:
         raise typer.Exit(1)
 
@@ -111,7 +124,9 @@ def _pages(path: Path, fmt: str | None, platform: str | None, batch_size: int) -
     return read_payload(path, platform)
 
 
-def _import_one(pipeline: Pipeline, path: Path, pages: Iterator[Page], show: bool) -> UpsertCounts:
+def _import_one(
+    pipeline: Pipeline, path: Path, pages: Iterator[Page], show: bool, enrich: bool
+) -> UpsertCounts:
     counts = UpsertCounts()
     size = path.stat().st_size
     bar = Progress(
@@ -129,7 +144,7 @@ def _import_one(pipeline: Pipeline, path: Path, pages: Iterator[Page], show: boo
             for rejected in page.rejected:
                 line = rejected.where.removeprefix("line ")
                 err.print(f"{escape(str(path))}:{line}: {escape(rejected.reason)}")
-            counts += pipeline.ingest(page)
+            counts += pipeline.ingest(page, enriched=enrich)
             if isinstance(page.cursor, int) and page.cursor:
                 bar.update(task, completed=min(page.cursor, size))
     return counts

@@ -124,6 +124,17 @@ class Store(Protocol):
         """Yield every visible mention in batches, for re-tagging and re-enrichment."""
         ...
 
+    def iter_stale(
+        self,
+        stamps: dict[str, str],
+        *,
+        since: datetime | None = None,
+        everything: bool = False,
+        batch_size: int = 5000,
+    ) -> Iterator[list[Mention]]:
+        """Yield visible mentions whose version columns differ from `stamps` (or all)."""
+        ...
+
     def update_enrichment(self, mentions: Sequence[Mention]) -> int:
         """Rewrite the enrichment fields and query tags of stored mentions; content is untouched."""
         ...

@@ -65,22 +65,31 @@ _ENRICHMENT = _CONTENT[_CONTENT.index("lang") :]
 _UPDATABLE = [c for c in _CONTENT if c not in ("platform", "native_id")] + ["content_hash"]
 _SELECT = ", ".join(_CONTENT)
 
+_STORED_VERSIONS = """
+SELECT b.platform, b.native_id, m.content_hash, m.collected_at, m.is_deleted
+FROM batch b JOIN mentions m USING (platform, native_id)
+"""
+
+_INSERT_NEW = f"""
+INSERT INTO mentions ({_SELECT}, content_hash, first_seen_at, is_deleted, deleted_by, deleted_at)
+SELECT {_SELECT}, content_hash, seen_at, is_deleted, deleted_by,
+       CASE WHEN is_deleted THEN seen_at END
+FROM rows
+"""
+
 _UPSERT_LIVE = f"""
 INSERT INTO mentions ({_SELECT}, content_hash, first_seen_at)
-SELECT {_SELECT}, content_hash, seen_at FROM batch WHERE NOT is_deleted
+SELECT {_SELECT}, content_hash, seen_at FROM rows
 ON CONFLICT (platform, native_id) DO UPDATE SET
     {", ".join(f"{c} = excluded.{c}" for c in _UPDATABLE)}
 WHERE NOT mentions.is_deleted
-  AND mentions.content_hash <> excluded.content_hash
-  AND excluded.collected_at >= mentions.collected_at
-RETURNING platform, native_id, first_seen_at
 """
 
 # A tombstone may arrive before the post it deletes: it is inserted hidden, so
 # the post stays hidden when it shows up. An author's deletion forgets content.
 _UPSERT_TOMBSTONES = f"""
 INSERT INTO mentions ({_SELECT}, content_hash, first_seen_at, is_deleted, deleted_by, deleted_at)
-SELECT {_SELECT}, content_hash, seen_at, true, deleted_by, seen_at FROM batch WHERE is_deleted
+SELECT {_SELECT}, content_hash, seen_at, true, deleted_by, seen_at FROM rows
 ON CONFLICT (platform, native_id) DO UPDATE SET
     is_deleted = true,
     deleted_by = excluded.deleted_by,
@@ -89,7 +98,6 @@ ON CONFLICT (platform, native_id) DO UPDATE SET
     raw = CASE WHEN excluded.deleted_by = 'author' THEN NULL ELSE mentions.raw END,
     keywords = CASE WHEN excluded.deleted_by = 'author' THEN NULL ELSE mentions.keywords END
 WHERE NOT mentions.is_deleted
-RETURNING platform, native_id
 """
 
 _UPSERT_AUTHORS = """
@@ -174,26 +182,33 @@ class DuckDBStore:
         counts = UpsertCounts()
         winners = _newest_per_key(mentions, counts)
         now = _naive_utc(datetime.now(UTC))
-        table = _to_arrow(winners, now)
+        hashes = [content_hash(m) for m in winners]
+        table = _to_arrow(winners, now, hashes)
         with self._write_lock:
             con = self._cursor()
             con.execute("BEGIN")
             try:
                 con.register("batch", table)
-                live = con.execute(_UPSERT_LIVE).fetchall()
-                tombstones = sum(1 for m in winners if m.is_deleted)
-                if tombstones:
-                    hidden = len(con.execute(_UPSERT_TOMBSTONES).fetchall())
-                    counts.deleted += hidden
-                    counts.unchanged += tombstones - hidden
+                # Plain INSERTs are several times faster than INSERT ... ON CONFLICT, so
+                # the batch is first split against what is stored; the primary key
+                # still guards uniqueness.
+                stored = {
+                    (p, n): (h, c, d) for p, n, h, c, d in con.execute(_STORED_VERSIONS).fetchall()
+                }
+                new, changed, deleted = _classify(winners, hashes, stored, counts)
+                if new:
+                    _insert_where(con, table, new, _INSERT_NEW)
+                if changed:
+                    _insert_where(con, table, changed, _UPSERT_LIVE)
+                if deleted:
+                    _insert_where(con, table, deleted, _UPSERT_TOMBSTONES)
                 con.execute(_UPSERT_AUTHORS)
-                changed = [(p, n) for p, n, _ in live]
-                counts.changed = changed
-                added = sum(1 for *_, first_seen in live if first_seen == now)
-                counts.added += added
-                counts.updated += len(live) - added
-                counts.unchanged += len(winners) - tombstones - len(live)
-                self._write_matches(con, winners, {tuple(k) for k in changed})
+                counts.changed = [
+                    (winners[i].platform, winners[i].native_id)
+                    for i in new + changed
+                    if not winners[i].is_deleted
+                ]
+                self._write_matches(con, winners, set(counts.changed))
                 if cursor is not None:
                     _save_cursor(con, cursor, now)
                 con.execute("COMMIT")
@@ -440,6 +455,48 @@ class DuckDBStore:
         finally:
             cur.close()
 
+    def iter_stale(
+        self,
+        stamps: dict[str, str],
+        *,
+        since: datetime | None = None,
+        everything: bool = False,
+        batch_size: int = 5000,
+    ) -> Iterator[list[Mention]]:
+        """Yield visible mentions whose enrichment is missing or from another stage version.
+
+        `stamps` maps a version column (``sentiment_by``) to the version a stage
+        writes now; with `everything`, every visible mention is yielded.
+        """
+        unknown = set(stamps) - {c for c in _ENRICHMENT if c.endswith("_by")}
+        if unknown:
+            raise ValueError(f"not version columns: {sorted(unknown)}")
+        clauses = ["NOT m.is_deleted"]
+        params: dict[str, Any] = {}
+        if since is not None:
+            clauses.append("m.created_at >= $since")
+            params["since"] = _naive_utc(since)
+        if not everything and stamps:
+            stale = []
+            for i, (column, version) in enumerate(sorted(stamps.items())):
+                # "source" marks a value the network gave (its language): never stale.
+                stale.append(
+                    f"(m.{column} IS DISTINCT FROM $v{i} AND m.{column} IS DISTINCT FROM 'source')"
+                )
+                params[f"v{i}"] = version
+            clauses.append("(" + " OR ".join(stale) + ")")
+        cur = self._con.cursor()
+        try:
+            result = cur.execute(
+                f"SELECT {_READ_COLUMNS} FROM mentions m WHERE {' AND '.join(clauses)} "
+                "ORDER BY m.created_at, m.platform, m.native_id",
+                params,
+            )
+            while rows := result.fetchmany(batch_size):
+                yield [_from_row(r) for r in rows]
+        finally:
+            cur.close()
+
     def _with_queries(self, mentions: list[Mention]) -> list[Mention]:
         if not mentions:
             return mentions
@@ -542,7 +599,53 @@ def _newest_per_key(mentions: Sequence[Mention], counts: UpsertCounts) -> list[M
     return winners
 
 
-def _to_arrow(mentions: Sequence[Mention], seen_at: datetime) -> pa.Table:
+def _classify(
+    winners: Sequence[Mention],
+    hashes: Sequence[int],
+    stored: dict[tuple[str, str], tuple[int, datetime, bool]],
+    counts: UpsertCounts,
+) -> tuple[list[int], list[int], list[int]]:
+    """Split a batch into rows to insert, live rows to update and tombstones to apply."""
+    new: list[int] = []
+    changed: list[int] = []
+    deleted: list[int] = []
+    for i, m in enumerate(winners):
+        held = stored.get((m.platform, m.native_id))
+        if held is None:
+            new.append(i)
+            if m.is_deleted:
+                counts.deleted += 1
+            else:
+                counts.added += 1
+            continue
+        held_hash, held_collected, held_deleted = held
+        if held_deleted:
+            counts.unchanged += 1  # a deleted post stays deleted
+        elif m.is_deleted:
+            deleted.append(i)
+            counts.deleted += 1
+        elif hashes[i] != held_hash and _naive_utc(m.collected_at) >= held_collected:
+            changed.append(i)
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    return new, changed, deleted
+
+
+def _insert_where(
+    con: duckdb.DuckDBPyConnection, table: pa.Table, rows: list[int], statement: str
+) -> None:
+    subset = table if len(rows) == table.num_rows else table.take(pa.array(rows, pa.int64()))
+    con.register("rows", subset)
+    try:
+        con.execute(statement)
+    finally:
+        con.unregister("rows")
+
+
+def _to_arrow(
+    mentions: Sequence[Mention], seen_at: datetime, hashes: Sequence[int] | None = None
+) -> pa.Table:
     # One comprehension per column: several times faster than appending row by row.
     ms = mentions
     authors = [m.author for m in ms]
@@ -582,7 +685,7 @@ def _to_arrow(mentions: Sequence[Mention], seen_at: datetime) -> pa.Table:
         "influence": [m.influence for m in ms],
         "is_vip": [m.is_vip for m in ms],
         "influence_by": [m.influence_by for m in ms],
-        "content_hash": [content_hash(m) for m in ms],
+        "content_hash": list(hashes) if hashes is not None else [content_hash(m) for m in ms],
         "is_deleted": [m.is_deleted for m in ms],
         "deleted_by": [m.deleted_by for m in ms],
         "seen_at": [seen_at] * len(ms),
