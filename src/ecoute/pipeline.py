@@ -19,6 +19,7 @@ from ecoute.enrich.base import Stage, enrich
 from ecoute.hookspecs import plugin_manager
 from ecoute.model import Query, SourceSpec
 from ecoute.plugins import load
+from ecoute.query.history import retag
 from ecoute.query.matcher import Matcher, compile_matcher
 from ecoute.settings import Settings
 from ecoute.sources.base import Page, RateLimited, Source, SourceError, StreamingSource
@@ -137,13 +138,7 @@ def enrich_history(
 
 def retag_history(store: Store, query: Query) -> int:
     """Tag every stored mention that `query` matches, replacing its old tags; return the count."""
-    matcher = compile_matcher([query])
-    keys: list[tuple[str, str]] = []
-    for batch in store.iter_mentions():
-        for m in matcher.tag(batch):
-            if m.queries:
-                keys.append((m.platform, m.native_id))
-    return store.set_query_matches(query.name, keys)
+    return retag(store, query)
 
 
 # -- collectors ---------------------------------------------------------------------------

@@ -115,3 +115,38 @@ def test_db_comes_from_the_environment(tmp_path):
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
     assert "1 added" in done.stdout
     assert db.exists()
+
+
+def test_query_match_reads_text_lines_from_a_file(tmp_path):
+    posts = tmp_path / "posts.txt"
+    posts.write_text("Le service client de Nestlé est nul\nrien à voir\nNESTLE recall\n")
+    result = runner.invoke(app, ["query", "match", "nestle NOT recall", str(posts)])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == ["Le service client de Nestlé est nul"]
+    assert "1 matching" in result.stderr
+
+
+def test_query_match_reads_jsonl_with_field_filters(tmp_path):
+    records = [post(1, text="fleurissimo", author_followers=5000), post(2, text="fleurissimo")]
+    path = write_jsonl(tmp_path / "a.jsonl", records)
+    result = runner.invoke(app, ["query", "match", "fleurissimo AND followers:>1000", str(path)])
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["1"]
+
+
+def test_query_syntax_error_points_at_the_position(tmp_path):
+    result = ecoute(tmp_path / "w.duckdb", "query", "add", "bad", "(nestle OR")
+    assert result.exit_code == 1
+    assert "query 'bad'" in result.stderr and "^" in result.stderr
+
+
+def test_query_test_counts_history_with_samples(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    db = tmp_path / "w.duckdb"
+    recent = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    records = [post(i, created_at=recent, text=f"Fleurissimo {i}") for i in range(3)]
+    records.append(post(9, text="Fleurissimo, il y a longtemps"))  # 2026-11-01: outside 7d
+    ecoute(db, "import", str(write_jsonl(tmp_path / "a.jsonl", records)))
+    result = ecoute(db, "query", "test", "fleurissimo", "--since", "7d", "--json")
+    data = json.loads(result.stdout)
+    assert (data["matched"], len(data["samples"])) == (3, 3)

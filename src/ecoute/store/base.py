@@ -120,8 +120,10 @@ class Store(Protocol):
         """Count visible mentions grouped by `spec.by`."""
         ...
 
-    def iter_mentions(self, *, batch_size: int = 5000) -> Iterator[list[Mention]]:
-        """Yield every visible mention in batches, for re-tagging and re-enrichment."""
+    def iter_mentions(
+        self, *, batch_size: int = 5000, since: datetime | None = None
+    ) -> Iterator[list[Mention]]:
+        """Yield visible mentions (posted since `since`) in batches, for re-tagging."""
         ...
 
     def iter_stale(

@@ -443,12 +443,15 @@ class DuckDBStore:
         rows = self._cursor().execute(text, params).fetchall()
         return Table(columns=(*spec.by, "mentions"), rows=rows)
 
-    def iter_mentions(self, *, batch_size: int = 5000) -> Iterator[list[Mention]]:
+    def iter_mentions(
+        self, *, batch_size: int = 5000, since: datetime | None = None
+    ) -> Iterator[list[Mention]]:
         cur = self._con.cursor()
         try:
             result = cur.execute(
                 f"SELECT {_READ_COLUMNS} FROM mentions m WHERE NOT m.is_deleted "
-                "ORDER BY m.platform, m.native_id"
+                "AND m.created_at >= $since ORDER BY m.platform, m.native_id",
+                {"since": _naive_utc(since) if since else datetime(1, 1, 1)},
             )
             while rows := result.fetchmany(batch_size):
                 yield [_from_row(r) for r in rows]

@@ -1,0 +1,91 @@
+"""How a post's text is cut into words, the same way for posts and query terms.
+
+The rules, which docs/queries.md states for users:
+- accents are stripped (NFD, then the combining marks dropped; œ is oe);
+  case is kept here, and lowered for every term not asked with case:;
+- a word is letters and digits with inner apostrophes (aujourd'hui), an
+  emoji or a flag; any other character separates words, so coca-cola is two
+  words and the term coca-cola means the phrase "coca cola";
+- a word's #hashtag or @handle sigil, its French elision (l', d', qu', ...)
+  and its English possessive 's are not part of it, so "apple" is found in
+  "#apple", "@apple" and "Apple's", and "oreal" in "L'Oréal"; the sigil is
+  kept aside for the terms that require it (#apple);
+- emoji skin tones and variation selectors are dropped: 👍🏽 is 👍.
+
+The matcher does not cut posts into words (that costs more than the rest of
+matching): it finds terms in the normalized text and checks word boundaries
+at each hit (matcher.locate). The tokenizer here is what those checks must
+agree with; the property tests hold the two to it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_EMOJI = (
+    r"[\U0001F1E6-\U0001F1FF]{2}"  # a flag is a pair of regional indicators
+    r"|[\u231A-\u23FF\u2600-\u27BF\u2B00-\u2BFF\U0001F000-\U0001FAFF]"
+)
+EMOJI = re.compile(_EMOJI)
+# No look-behind before the sigil: "contact@nestle.com" reads "@nestle" as a handle.
+TOKEN = re.compile(r"[#@]?\w+(?:'\w+)*|" + _EMOJI)
+# Combining accents (after NFD), variation selectors and emoji skin tones.
+_MARKS = re.compile("[\u0300-\u036f\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]+")
+# Letters that carry their accent without decomposing, and typographic apostrophes.
+_LETTERS = {"’": "'", "ʼ": "'", "œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O",
+            "ł": "l", "Ł": "L", "đ": "d", "Đ": "D"}  # fmt: skip
+_LETTER = re.compile("[" + "".join(_LETTERS) + "]")
+_LETTER_TABLE = str.maketrans(_LETTERS)
+ELISIONS = frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu".split())
+# Token-local (anchored on the spaces around one token).
+_AFFIXES = re.compile(
+    rf"(?<= )(?:[#@](?:(?:{'|'.join(ELISIONS)})')?|(?:{'|'.join(ELISIONS)})')|'s(?= )", re.I
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One word of a query term: its matching form and the sigil it requires, if any."""
+
+    text: str
+    sigil: str = ""  # "#" or "@": only a hashtag or a handle will do
+
+
+def normalize(text: str) -> str:
+    """Strip accents, emoji skin tones and variation selectors; keep case and length order."""
+    if text.isascii():
+        return text
+    # NFD then dropping the marks is several times faster than a translate
+    # table, and strips every Latin, Greek and Cyrillic diacritic alike.
+    text = _MARKS.sub("", unicodedata.normalize("NFD", text))
+    if _LETTER.search(text):
+        text = text.translate(_LETTER_TABLE)
+    return text
+
+
+def cut(text: str) -> list[str]:
+    """Return the words of normalized `text` as written: sigils, elisions and 's kept."""
+    return TOKEN.findall(text)
+
+
+def bare(token: str) -> str:
+    """Return a word without its sigil, French elision or English possessive 's."""
+    if "'" not in token and token[0] not in "#@":
+        return token
+    return _AFFIXES.sub("", f" {token} ")[1:-1]
+
+
+def sigil(token: str) -> str:
+    """Return "#" for a hashtag, "@" for a handle, "" otherwise."""
+    return token[0] if token[0] in "#@" else ""
+
+
+def split_term(text: str, *, exact_case: bool = False) -> list[Word]:
+    """Cut a query term or phrase into words exactly as posts are cut."""
+    words = []
+    for token in cut(normalize(text)):
+        word = bare(token)
+        words.append(Word(word if exact_case else word.lower(), sigil(token)))
+    return words
