@@ -28,15 +28,35 @@ from ecoute.store.base import SavedCursor, Store, UpsertCounts
 
 log = logging.getLogger(__name__)
 
+
+class ConfigError(ValueError):
+    """Settings of a source or a stage are missing or invalid; the message names each field."""
+
+
 # Order matters: sentiment and keywords read the language, queries read them all.
 DEFAULT_STAGES = ("language", "sentiment", "keywords")
 
 
-def default_stages(only: set[str] | None = None) -> list[Stage]:
-    """Instantiate the installed enrichment stages, built-ins first in their natural order."""
+def default_stages(
+    only: set[str] | None = None, options: dict[str, dict[str, Any]] | None = None
+) -> list[Stage]:
+    """Instantiate the installed enrichment stages, built-ins first in their natural order.
+
+    `options` gives a stage its keyword arguments by name (the ``stages`` setting).
+    """
     found = load("stages", only)
+    options = options or {}
+    unknown = set(options) - set(found)
+    if unknown:
+        raise ConfigError(f"options for unknown stages: {', '.join(sorted(unknown))}")
     names = [n for n in DEFAULT_STAGES if n in found] + sorted(set(found) - set(DEFAULT_STAGES))
-    return [found[n]() for n in names]
+    return [found[n](**options.get(n, {})) for n in names]
+
+
+def stages_for(settings: Settings) -> list[Stage]:
+    """The enrichment chain the settings ask for."""
+    only = None if settings.plugins is None else set(settings.plugins)
+    return default_stages(only, settings.stages)
 
 
 class Pipeline:
@@ -142,10 +162,6 @@ def retag_history(store: Store, query: Query) -> int:
 
 
 # -- collectors ---------------------------------------------------------------------------
-class ConfigError(ValueError):
-    """A source's settings are missing or invalid; the message names each field."""
-
-
 def source_classes(only: set[str] | None = None) -> dict[str, type]:
     """Return the installed source plugins by kind."""
     return load("sources", only)
@@ -302,7 +318,7 @@ class CollectorGroup:
 
     @classmethod
     def start(cls, store: Store, settings: Settings, names: Sequence[str] | None = None,
-              ) -> CollectorGroup:  # fmt: skip
+              *, hooks: pluggy.PluginManager | None = None) -> CollectorGroup:  # fmt: skip
         """Start the enabled collectors (or only `names`); a broken one is logged and skipped."""
         specs = [s for s in store.list_sources() if s.enabled and (not names or s.name in names)]
         missing = set(names or ()) - {s.name for s in specs}
@@ -310,8 +326,8 @@ class CollectorGroup:
             raise ConfigError(f"no enabled source named {', '.join(sorted(missing))}")
         classes = source_classes()
         http = make_client(allow_private=settings.allow_private_urls)
-        stages = default_stages(None if settings.plugins is None else set(settings.plugins))
-        hooks = plugin_manager()
+        stages = stages_for(settings)
+        hooks = hooks or plugin_manager()
         running = []
         for spec in specs:
             try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import (
@@ -55,12 +55,20 @@ class Settings(BaseSettings):
         None,
         description="Load only these plugins (entry-point names); JSON list in ECOUTE_PLUGINS.",
     )
+    reports_dir: Path | None = Field(
+        None,
+        description="Where weekly reports are written. Default: a folder beside the workspace.",
+    )
     allow_private_urls: bool = Field(
         False,
         description="Let sources reach private, loopback and link-local addresses.",
     )
     poll_interval: float = Field(
         60.0, ge=1.0, le=86_400.0, description="Seconds between polls of a source with nothing new."
+    )
+    stages: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description='Options per enrichment stage, e.g. {"sentiment": {"model": "my.npz"}}.',
     )
     batch_size: int = Field(
         50_000, ge=100, le=200_000, description="Posts per import batch (one transaction each)."

@@ -205,13 +205,24 @@ def test_openapi_documents_every_endpoint_with_its_response_model(client: TestCl
         "/api/timeseries",
         "/api/mentions",
         "/api/queries",
+        "/api/headline",
+        "/api/share-of-voice",
+        "/api/authors",
+        "/api/authors/{network}/{handle}",
+        "/api/topics",
+        "/api/platforms",
+        "/api/live",
+        "/api/live/events",
+        "/api/mentions.csv",
+        "/api/mentions.xlsx",
+        "/api/mentions.parquet",
         "/healthz",
     }
     ok = paths["/api/mentions"]["get"]["responses"]["200"]["content"]["application/json"]
     assert ok["schema"] == {"$ref": "#/components/schemas/MentionPage"}
     params = {p["name"] for p in paths["/api/mentions"]["get"]["parameters"]}
     assert params == {
-        "query", "platform", "lang", "sentiment", "author", "since", "until", "q",
+        "query", "platform", "lang", "sentiment", "author", "since", "until", "q", "match",
         "limit", "offset",
     }  # fmt: skip
     stats = spec["components"]["schemas"]["Stats"]["properties"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import string
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,17 +14,17 @@ from ecoute.web.messages import MESSAGES, Translator, negotiate_locale
 
 
 def test_french_readers_get_the_french_interface(client: TestClient) -> None:
-    response = client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"})
+    response = client.get("/?period=all", headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"})
 
     html = response.text
     assert response.headers["content-language"] == "fr"
     assert "Accept-Language" in response.headers["vary"]
-    assert '<html lang="fr">' in html
+    assert '<html lang="fr" data-tz="UTC">' in html
     assert "Vue d’ensemble de l’écoute" in html
-    assert "Part négative" in html
+    assert "Tonalité nette" in html
     assert "Mentions par jour selon la tonalité, du 1 juin 2024 au 10 juin 2024" in html
-    assert "10 juin 2024 à 11:00 UTC" in html
-    assert "56\u202f%" in html
+    assert "10 juin 2024 à 11:00" in html
+    assert "−43" in html  # net sentiment, with a true minus sign
     for label in ("Négative", "Neutre", "Positive", "Non analysée", "Jour (UTC)"):
         assert label in html
     assert "Latest mentions" not in html
@@ -32,10 +33,10 @@ def test_french_readers_get_the_french_interface(client: TestClient) -> None:
 def test_english_readers_get_the_english_interface(client: TestClient) -> None:
     html = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.8"}).text
 
-    assert '<html lang="en">' in html
+    assert '<html lang="en" data-tz="UTC">' in html
     assert "Listening overview" in html
-    assert "10 Jun 2024, 11:00 UTC" in html
-    assert "Part négative" not in html
+    assert "10 Jun 2024, 11:00" in html
+    assert "Tonalité nette" not in html
 
 
 def test_the_switch_wins_over_the_browser_and_keeps_the_filters(client: TestClient) -> None:
@@ -47,7 +48,7 @@ def test_the_switch_wins_over_the_browser_and_keeps_the_filters(client: TestClie
     assert "Listening overview" in html
     switch = re.search(r'<a href="([^"]+)" lang="fr" hreflang="fr">FR</a>', html)
     assert switch is not None
-    assert switch.group(1) == "?lang=fr&amp;platform=bluesky&amp;sentiment=negative"
+    assert switch.group(1) == "/?lang=fr&amp;platform=bluesky&amp;sentiment=negative"
     # The chosen language rides along when the filters are applied again.
     assert '<input type="hidden" name="lang" value="en">' in html
 
@@ -55,7 +56,7 @@ def test_the_switch_wins_over_the_browser_and_keeps_the_filters(client: TestClie
 def test_an_unknown_switch_value_falls_back_to_the_browser(client: TestClient) -> None:
     html = client.get("/?lang=de", headers={"Accept-Language": "fr"}).text
 
-    assert '<html lang="fr">' in html
+    assert '<html lang="fr" data-tz="UTC">' in html
     assert 'name="lang"' not in html
 
 
@@ -107,8 +108,15 @@ def test_numbers_and_times_follow_the_locale() -> None:
     assert fr.percent(0.056) == "5,6\u202f%"
     assert en.percent(0.0004) == "<0.1%"
     assert en.percent(0) == "0%"
-    assert en.moment(moment) == "2 Aug 2024, 07:05 UTC"
-    assert fr.moment(moment) == "2 août 2024 à 07:05 UTC"
+    assert en.moment(moment) == "2 Aug 2024, 07:05"
+    assert fr.moment(moment) == "2 août 2024 à 07:05"
     assert fr.language("en") == "anglais"
     assert en.language("xx") == "xx"
     assert fr.sentiment("negative") == "Négative"
+    paris = Translator("fr", ZoneInfo("Europe/Paris"))
+    # Summer time in Paris is UTC+2: the reader sees their own clock.
+    assert paris.moment(moment) == "2 août 2024 à 09:05"
+    assert paris("times_in_utc") == "Les heures sont à l’heure de Europe/Paris."
+    assert fr.signed(-42.9) == "−43"
+    assert en.decimal(1234.5, 2) == "1,234.50"
+    assert fr.decimal(1234.5, 2) == "1\u202f234,50"

@@ -1,4 +1,4 @@
-"""The overview page at "/": totals, the SVG chart and the latest mentions, under filters."""
+"""The overview page at "/": headline figures, the SVG chart, rankings and the latest mentions."""
 
 from __future__ import annotations
 
@@ -37,8 +37,13 @@ class PageReader(HTMLParser):
             self.mentions += 1
         if tag == "title" and a.get("id") == "chart-title":
             self._in_title = True
-        if a.get("id") in ("total-mentions", "negative-share", "chart-desc"):
+        if a.get("id") in ("total-mentions", "chart-desc"):
             self._text_of = a["id"]
+        if a.get("class") == "card figure-card":
+            self._card = a.get("id")
+        if a.get("class") == "figure" and getattr(self, "_card", None):
+            self._text_of = self._card
+            self._card = None
 
     def handle_data(self, data: str) -> None:
         if self._in_title:
@@ -58,14 +63,15 @@ def read(html: str) -> PageReader:
 
 
 def test_page_shows_totals_chart_and_latest_mentions(client: TestClient) -> None:
-    response = client.get("/", headers={"Accept-Language": "en"})
+    response = client.get("/?period=all", headers={"Accept-Language": "en"})
 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     page = read(response.text)
     assert page.ids["total-mentions"].strip() == "10"
-    # 5 negative of the 9 mentions with a sentiment.
-    assert page.ids["negative-share"].strip() == "56%"
+    assert page.ids["figure-mentions"].strip() == "10"
+    # 2 positive and 5 negative: (2 - 5) / 7 = -43 points.
+    assert page.ids["figure-net-sentiment"].strip() == "−43"
     assert page.segments == {"negative": 5, "neutral": 2, "positive": 2, "unknown": 1}
     assert page.bars == 10  # 1 to 10 June, silent days included
     assert page.svg_titles == ["Mentions per day by sentiment, 1 Jun 2024 to 10 Jun 2024"]
@@ -73,12 +79,13 @@ def test_page_shows_totals_chart_and_latest_mentions(client: TestClient) -> None
     html = response.text
     assert 'role="img"' in html
     assert "Day (UTC)" in html
+    assert "no previous period to compare" in html  # all time has no period before
     for legend in ("Negative", "Neutral", "Positive", "Not analysed"):
         assert f"</svg>{legend}</li>" in html
     # The latest mention first, with its author, platform, time, sentiment and queries.
     first = html.index("Acme ?")
     assert html.index("Acme a supprimé mon commentaire") > first
-    assert "10 Jun 2024, 11:00 UTC" in html
+    assert "10 Jun 2024, 11:00" in html
     assert 'datetime="2024-06-10T11:00:00+00:00"' in html
     assert "Bluesky" in html
     assert '<a class="original" href="https://bluesky.example/b7"' in html
@@ -88,27 +95,29 @@ def test_page_shows_totals_chart_and_latest_mentions(client: TestClient) -> None
 def test_top_queries_and_platforms_are_ranked(client: TestClient) -> None:
     html = client.get("/?lang=en").text
 
-    totals = html[html.index('id="totals-heading"') : html.index('id="chart-heading"')]
-    assert re.search(r"acme</span> <span class=\"kind\">brand</span> <span class=\"n\">8<", totals)
-    assert re.search(
-        r"rival</span> <span class=\"kind\">competitor</span> <span class=\"n\">3<", totals
-    )
-    assert "florist" not in totals  # a query that heard nothing is not a top query
-    assert totals.index("Bluesky") < totals.index("Mastodon") < totals.index("Reddit")
+    ranks = html[html.index('class="columns"') : html.index('id="latest-heading"')]
+    assert re.search(r'href="/queries/acme">acme</a> <span class="n">8<', ranks)
+    assert re.search(r'href="/queries/rival">rival</a> <span class="n">3<', ranks)
+    assert "florist" not in ranks  # a query that heard nothing is not a top query
+    assert ranks.index("Bluesky") < ranks.index("Mastodon") < ranks.index("Reddit")
 
 
 def test_filters_change_the_chart_and_the_list(client: TestClient) -> None:
-    everything = read(client.get("/").text)
-    mastodon = read(client.get("/?platform=mastodon").text)
+    everything = read(client.get("/?period=all").text)
+    mastodon = read(client.get("/?platform=mastodon&period=all").text)
     negative = read(client.get("/?sentiment=negative&query=acme").text)
     french = read(client.get("/?language=en&q=rival").text)
+    month = read(client.get("/").text)  # the last 30 days by default
+
+    assert month.bars == 31
 
     assert sum(everything.segments.values()) == 10
     assert mastodon.segments == {"neutral": 2}
     assert mastodon.mentions == 2
+    assert everything.bars == 10
     assert mastodon.bars == 2  # 08:00 and 09:00 on 3 June: a short span is counted per hour
     assert negative.segments == {"negative": 5}
-    assert negative.ids["negative-share"].strip() == "100%"
+    assert negative.ids["figure-net-sentiment"].strip() == "−100"
     assert french.segments == {"neutral": 2, "positive": 1}
 
 
@@ -125,6 +134,8 @@ def test_custom_dates_include_the_last_day(client: TestClient) -> None:
     page = read(client.get("/?since=2024-06-01&until=2024-06-03").text)
 
     assert page.ids["total-mentions"].strip() == "7"
+    # Three days against the three before: nothing then, so no relative change.
+    assert page.ids["figure-mentions"].strip() == "7"
     assert page.bars == 3
 
 
@@ -164,18 +175,18 @@ def test_paging_links_keep_the_filters(workspace: DuckDBStore) -> None:
     )
     client = open_client(workspace)
 
-    first = client.get("/?platform=reddit&lang=en").text
-    assert read(first).mentions == 20
-    assert "1–20 of 31" in first
+    first = client.get("/mentions?platform=reddit&lang=en").text
+    assert read(first).mentions == 25
+    assert "1–25 of 31" in first
     older = re.search(r'href="([^"]+)" rel="next"', first)
     assert older is not None
     link = older.group(1).replace("&amp;", "&")
-    assert link == "?lang=en&platform=reddit&offset=20"
-    second = client.get("/" + link).text
-    assert read(second).mentions == 11
-    assert "21–31 of 31" in second
+    assert link == "/mentions?lang=en&platform=reddit&offset=25"
+    second = client.get(link).text
+    assert read(second).mentions == 6
+    assert "26–31 of 31" in second
     assert 'rel="next"' not in second
-    assert 'href="?lang=en&amp;platform=reddit" rel="prev"' in second
+    assert 'href="/mentions?lang=en&amp;platform=reddit" rel="prev"' in second
 
 
 def test_an_empty_workspace_renders_calmly(store: DuckDBStore) -> None:
@@ -186,7 +197,7 @@ def test_an_empty_workspace_renders_calmly(store: DuckDBStore) -> None:
     assert response.status_code == 200
     assert "No mention in this period." in response.text
     assert "No mention matches these filters." in response.text
-    assert read(response.text).ids["negative-share"].strip() == "—"
+    assert read(response.text).ids["figure-net-sentiment"].strip() == "—"
 
 
 def test_a_post_dated_1970_does_not_break_the_chart(workspace: DuckDBStore) -> None:
@@ -194,7 +205,7 @@ def test_a_post_dated_1970_does_not_break_the_chart(workspace: DuckDBStore) -> N
     workspace.upsert([post("old", datetime(1970, 1, 1, tzinfo=UTC))])
     client = open_client(workspace)
 
-    html = client.get("/?lang=en").text
+    html = client.get("/?lang=en&period=all").text
 
     assert "too long a period to chart" in html
     assert read(html).ids["total-mentions"].strip() == "11"

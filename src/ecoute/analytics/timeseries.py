@@ -1,5 +1,10 @@
 """Mention volumes over time, in UTC buckets, split into series (by sentiment by default).
 
+Days and weeks can follow the reader's time zone (``tz``): a Paris user's day
+starts at midnight in Paris, not at 01:00 or 02:00. They are then summed from
+hourly counts, so zones a whole number of hours from UTC are exact (the ones
+with a half-hour offset see their days shifted by that half hour).
+
 Empty buckets are kept as zeros: a silent day is information, and a chart that
 skips it draws a lie. The number of buckets is bounded so that one post dated
 1970 (clients set Bluesky's ``createdAt``) cannot make a chart of 20,000 days.
@@ -8,7 +13,7 @@ skips it draws a lie. The number of buckets is bounded so that one post dated
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Literal
 
 from ecoute.analytics.stats import SENTIMENTS, UNKNOWN
@@ -62,6 +67,7 @@ def count_over_time(
     *,
     bucket: Bucket | None = None,
     by: SeriesDimension | None = "sentiment",
+    tz: tzinfo | None = None,
 ) -> TimeSeries:
     """Count mentions matching `where` per bucket, one series per value of `by`.
 
@@ -69,19 +75,23 @@ def count_over_time(
     (or the last mention); with no `bucket`, one is chosen from that span. The
     first and last buckets are partial when the period starts or ends inside them.
     Raises PeriodTooLong when the span holds more than MAX_BUCKETS[bucket].
+    With `tz`, days and weeks start at midnight there; starts stay in UTC.
     """
     where = where or Filter()
     if bucket is None:
         bucket = choose_bucket(_span(store, where))
-    # The store knows hours and days; weeks are summed from days.
-    unit = "hour" if bucket == "hour" else "day"
+    zone = None if tz is None or _is_utc(tz) or bucket == "hour" else tz
+    # The store knows hours and days; weeks are summed from days, local days from hours.
+    unit = "hour" if bucket == "hour" or zone is not None else "day"
     dims = (unit, by) if by else (unit,)
     rows = store.aggregate(Aggregate(by=dims, where=where)).rows
-    first = floor(where.since, bucket) if where.since else None
-    last = floor(utc(where.until) - timedelta(microseconds=1), bucket) if where.until else None
+    first = floor(where.since, bucket, zone) if where.since else None
+    last = (
+        floor(utc(where.until) - timedelta(microseconds=1), bucket, zone) if where.until else None
+    )
     counts: dict[str, dict[datetime, int]] = {}
     for row in rows:
-        start = floor(row[0], bucket)
+        start = floor(row[0], bucket, zone)
         name = ALL if not by else (UNKNOWN if row[1] is None else str(row[1]))
         per_start = counts.setdefault(name, {})
         per_start[start] = per_start.get(start, 0) + int(row[-1])
@@ -92,7 +102,7 @@ def count_over_time(
         last = max(seen)
     if first is None or last is None or last < first:
         return TimeSeries(bucket=bucket, by=by, starts=[], series=_order({}, by, 0))
-    size = (last - first) // STEP[bucket] + 1
+    size = _count_buckets(first, last, bucket, zone)
     if size > MAX_BUCKETS[bucket]:
         wider = "" if bucket == "week" else ", or choose a larger bucket"
         raise PeriodTooLong(
@@ -100,7 +110,7 @@ def count_over_time(
             f"buckets, more than the {MAX_BUCKETS[bucket]:,} a series may have: "
             f"narrow the period with since and until{wider}"
         )
-    starts = [first + i * STEP[bucket] for i in range(size)]
+    starts = _starts(first, size, bucket, zone)
     index = {start: i for i, start in enumerate(starts)}
     dense: dict[str, list[int]] = {}
     for name, per_start in counts.items():
@@ -121,15 +131,45 @@ def choose_bucket(span: timedelta) -> Bucket:
     return "week"
 
 
-def floor(moment: datetime, bucket: Bucket) -> datetime:
-    """Return the start, in UTC, of the bucket holding `moment` (weeks start on Monday)."""
+def floor(moment: datetime, bucket: Bucket, tz: tzinfo | None = None) -> datetime:
+    """Return the start, in UTC, of the bucket holding `moment` (weeks start on Monday).
+
+    With `tz`, days and weeks start at local midnight.
+    """
     moment = utc(moment)
+    if tz is not None and bucket != "hour":
+        day = moment.astimezone(tz).date()
+        if bucket == "week":
+            day -= timedelta(days=day.weekday())
+        return datetime.combine(day, time(), tz).astimezone(UTC)
     if bucket == "hour":
         return moment.replace(minute=0, second=0, microsecond=0)
     day = moment.replace(hour=0, minute=0, second=0, microsecond=0)
     if bucket == "day":
         return day
     return day - timedelta(days=day.weekday())
+
+
+def _count_buckets(first: datetime, last: datetime, bucket: Bucket, tz: tzinfo | None) -> int:
+    if tz is None:
+        return (last - first) // STEP[bucket] + 1
+    days = (last.astimezone(tz).date() - first.astimezone(tz).date()).days
+    return days // (7 if bucket == "week" else 1) + 1
+
+
+def _starts(first: datetime, size: int, bucket: Bucket, tz: tzinfo | None) -> list[datetime]:
+    """`size` bucket starts from `first`; local days last 23 or 25 hours around DST."""
+    if tz is None:
+        return [first + i * STEP[bucket] for i in range(size)]
+    day = first.astimezone(tz).date()
+    step = timedelta(days=7 if bucket == "week" else 1)
+    return [datetime.combine(day + i * step, time(), tz).astimezone(UTC) for i in range(size)]
+
+
+def _is_utc(tz: tzinfo) -> bool:
+    moment = datetime(2024, 1, 1, tzinfo=UTC)
+    summer = datetime(2024, 7, 1, tzinfo=UTC)
+    return tz.utcoffset(moment) == timedelta(0) and tz.utcoffset(summer) == timedelta(0)
 
 
 def _span(store: Store, where: Filter) -> timedelta:

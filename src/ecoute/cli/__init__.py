@@ -8,7 +8,17 @@ from typing import Annotated
 
 import typer
 
-from ecoute.cli import demo, enrich, imports, plugins, queries, serve, sources, stats
+from ecoute.cli import (
+    demo,
+    enrich,
+    imports,
+    plugins,
+    queries,
+    serve,
+    sources,
+    stats,
+    understand,
+)
 from ecoute.cli._context import Context
 
 app = typer.Typer(
@@ -48,6 +58,7 @@ def _main(
 
 imports.register(app)
 enrich.register(app)
+understand.register(app)
 queries.register(app)
 stats.register(app)
 demo.register(app)

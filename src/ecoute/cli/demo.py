@@ -11,7 +11,7 @@ import typer
 
 from ecoute.cli._context import Context, err, fail, out
 from ecoute.cli.serve import HOST_HELP, run_web
-from ecoute.pipeline import Pipeline, default_stages
+from ecoute.pipeline import Pipeline, stages_for
 from ecoute.settings import default_demo_db_path
 from ecoute.sources.files import read_file
 from ecoute.store.base import UpsertCounts
@@ -59,7 +59,7 @@ def demo(
     with context.store(settings) as store:
         for query in DEMO_QUERIES:
             store.save_query(query)
-        pipeline = Pipeline(store, default_stages())
+        pipeline = Pipeline(store, stages_for(settings))
         counts = UpsertCounts()
         for page in read_file(replay):
             counts += pipeline.ingest(page)

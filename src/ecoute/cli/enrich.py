@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from ecoute.cli._context import Context, err, fail, out
-from ecoute.pipeline import default_stages, enrich_history
+from ecoute.pipeline import enrich_history, stages_for
 
 _PERIOD = re.compile(r"^(\d+)\s*([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -57,7 +57,7 @@ def enrich(
         start = parse_since(since) if since else None
     except ValueError as exc:
         fail(str(exc))
-    stages = default_stages(None if settings.plugins is None else set(settings.plugins))
+    stages = stages_for(settings)
     started = time.perf_counter()
     with context.store(settings) as store:
         done = enrich_history(

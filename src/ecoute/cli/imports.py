@@ -14,7 +14,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from ecoute.cli._context import Context, err, fail, out
 from ecoute.hookspecs import plugin_manager
-from ecoute.pipeline import Pipeline, default_stages
+from ecoute.pipeline import Pipeline, stages_for
 from ecoute.sources.base import Page
 from ecoute.sources.files import FORMATS, FileFormatError, read_file
 from ecoute.sources.payloads import PAYLOAD_KINDS, is_own_format, read_payload
@@ -88,8 +88,7 @@ def import_files(
     total = UpsertCounts()
     failed = False
     with context.store(settings) as store:
-        only = None if settings.plugins is None else set(settings.plugins)
-        stages = default_stages(only) if enrich else []
+        stages = stages_for(settings) if enrich else []
         pipeline = Pipeline(store, stages, hooks=plugin_manager())
         for path in files:
             started = time.perf_counter()

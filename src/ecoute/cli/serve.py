@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from ecoute.cli._context import Context, err
+from ecoute.hookspecs import plugin_manager
 from ecoute.pipeline import CollectorGroup
 from ecoute.settings import Settings
 from ecoute.store.duckdb import DuckDBStore
@@ -43,7 +44,8 @@ def run_web(store: DuckDBStore, settings: Settings, *, collect: bool = True) -> 
     from ecoute.web.app import create_app
     from ecoute.web.security import LOOPBACK_HOSTS
 
-    group = CollectorGroup.start(store, settings) if collect else None
+    hooks = plugin_manager()
+    group = CollectorGroup.start(store, settings, hooks=hooks) if collect else None
     heard = f", {len(group.running)} collectors running" if group and group.running else ""
     err.print(
         f"Écoute is listening on http://{settings.host}:{settings.port}{heard}  (Ctrl-C to stop)",
@@ -54,7 +56,14 @@ def run_web(store: DuckDBStore, settings: Settings, *, collect: bool = True) -> 
     hosts = LOOPBACK_HOSTS
     if settings.host not in LOOPBACK_HOSTS:
         hosts = None if settings.host in ("0.0.0.0", "::") else (*LOOPBACK_HOSTS, settings.host)  # noqa: S104
-    app = create_app(store, allowed_hosts=hosts)
+    workspace = settings.db
+    app = create_app(
+        store,
+        allowed_hosts=hosts,
+        hooks=hooks,
+        ledger_path=workspace.with_name(workspace.stem + ".roi.json"),
+        reports_dir=settings.reports_dir or workspace.with_name(workspace.stem + "-reports"),
+    )
     try:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
     finally:

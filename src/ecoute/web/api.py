@@ -14,7 +14,11 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
-from ecoute.analytics.stats import count_mentions, workspace_stats
+from ecoute.analytics.authors import RANKINGS, author_totals, rank_authors, same_handle_elsewhere
+from ecoute.analytics.measures import Measure, measure
+from ecoute.analytics.periods import headline, net_sentiment
+from ecoute.analytics.search import find_mentions
+from ecoute.analytics.stats import workspace_stats
 from ecoute.analytics.timeseries import (
     MAX_BUCKETS,
     Bucket,
@@ -22,7 +26,10 @@ from ecoute.analytics.timeseries import (
     SeriesDimension,
     count_over_time,
 )
+from ecoute.analytics.topics import topics
+from ecoute.analytics.voices import compared_queries, share_of_voice
 from ecoute.model import QueryKind, Sentiment, utc
+from ecoute.query import QueryError
 from ecoute.store.base import Aggregate, Filter, Store
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -100,6 +107,39 @@ def mention_filter(
 FilterDep = Annotated[Filter, Depends(mention_filter)]
 
 
+def boolean_match(
+    match: Annotated[
+        str,
+        Query(
+            max_length=MAX_TEXT,
+            description="A boolean query in the listening language (docs/queries.md): "
+            '`acme AND (livraison OR delivery) NOT "merci"`.',
+        ),
+    ] = "",
+) -> str:
+    """The boolean search, checked early so a mistake gets a 422 naming its position."""
+    if match.strip():
+        from ecoute.query import parse
+
+        try:
+            parse(match)
+        except QueryError as exc:
+            raise RequestValidationError(
+                [
+                    {
+                        "type": "value_error",
+                        "loc": ("query", "match"),
+                        "msg": str(exc),
+                        "input": match,
+                    }
+                ]
+            ) from exc
+    return match
+
+
+MatchDep = Annotated[str, Depends(boolean_match)]
+
+
 class Stats(BaseModel):
     """Totals: the same object as `ecoute stats --json`."""
 
@@ -166,6 +206,9 @@ class MentionOut(BaseModel):
 
 class MentionPage(BaseModel):
     total: int = Field(description="Mentions matching the filters, on every page.")
+    is_exact: bool = Field(
+        description="False when a boolean search stopped scanning and `total` is a lower bound."
+    )
     limit: int
     offset: int
     items: list[MentionOut] = Field(description="Newest first.")
@@ -224,18 +267,20 @@ def get_timeseries(
 def get_mentions(
     store: StoreDep,
     where: FilterDep,
+    match: MatchDep,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Mentions per page.")] = 50,
     offset: Annotated[
         int, Query(ge=0, le=MAX_OFFSET, description="Mentions to skip, for paging.")
     ] = 0,
 ) -> MentionPage:
-    """List the mentions matching the filters, newest first, one page at a time."""
-    found = store.search(where, limit=limit, offset=offset)
+    """List the mentions matching the filters and `match`, newest first, a page at a time."""
+    found = find_mentions(store, where, match=match, limit=limit, offset=offset)
     return MentionPage(
-        total=count_mentions(store, where),
+        total=found.total,
+        is_exact=found.is_exact,
         limit=limit,
         offset=offset,
-        items=[MentionOut.model_validate(m, from_attributes=True) for m in found],
+        items=[MentionOut.model_validate(m, from_attributes=True) for m in found.mentions],
     )
 
 
@@ -248,4 +293,183 @@ def get_queries(store: StoreDep) -> list[QueryOut]:
             name=q.name, expr=q.expr, kind=q.kind, group=q.group, mentions=counts.get(q.name, 0)
         )
         for q in store.list_queries()
+    ]
+
+
+class FigureOut(BaseModel):
+    value: float | None = Field(description="This period; null when it cannot be computed.")
+    previous: float | None = Field(description="The period of equal length just before.")
+    change: float | None = Field(description="Relative change, 0.25 = +25 %.")
+
+
+class HeadlineOut(BaseModel):
+    """Headline figures of the filters' period against the previous period of equal length."""
+
+    mentions: FigureOut
+    reach: FigureOut = Field(description="Estimated reach: followers (or reach) summed.")
+    engagement: FigureOut = Field(description="Likes + reposts + replies.")
+    net_sentiment: FigureOut = Field(
+        description="(positive - negative) / (positive + negative) x 100."
+    )
+    sentiment: dict[str, int]
+    previous_since: datetime | None
+    previous_until: datetime | None
+
+
+@router.get("/headline", response_model=HeadlineOut, summary="Headline figures")
+def get_headline(store: StoreDep, where: FilterDep) -> HeadlineOut:
+    """Volume, estimated reach, engagement and net sentiment, each beside the previous period."""
+    head = headline(store, where)
+    figures = {
+        name: FigureOut(value=f.value, previous=f.previous, change=f.change)
+        for name, f in head.figures.items()
+    }
+    return HeadlineOut(
+        **figures,
+        sentiment=head.sentiment,
+        previous_since=head.previous_since,
+        previous_until=head.previous_until,
+    )
+
+
+class VoiceOut(BaseModel):
+    query: str
+    kind: QueryKind
+    mentions: int
+    share: float | None = Field(description="Share of the compared voices, 0 to 1.")
+    negative: int
+    positive: int
+    reach: int
+
+
+@router.get("/share-of-voice", response_model=list[VoiceOut], summary="Share of voice")
+def get_share_of_voice(
+    store: StoreDep,
+    where: FilterDep,
+    group: Annotated[
+        str | None, Query(max_length=MAX_TEXT, description="Compare only this query group.")
+    ] = None,
+) -> list[VoiceOut]:
+    """Each brand's and competitor's mentions and share over the filters, largest first."""
+    compared = compared_queries(store.list_queries(), group or None)
+    return [
+        VoiceOut.model_validate(v, from_attributes=True)
+        for v in share_of_voice(store, where, compared)
+    ]
+
+
+class AuthorRowOut(BaseModel):
+    key: str = Field(description="`platform:handle`.")
+    platform: str
+    handle: str
+    name: str | None
+    followers: int | None
+    mentions: int
+    reach: int
+    engagement: int
+    negative: int
+    positive: int
+    net_sentiment: float | None
+
+
+@router.get("/authors", response_model=list[AuthorRowOut], summary="Author rankings")
+def get_authors(
+    store: StoreDep,
+    where: FilterDep,
+    ranking: Annotated[
+        Literal["influencers", "fans", "detractors"],
+        Query(
+            description="influencers: most reach; fans: most positive; detractors: most negative."
+        ),
+    ] = "influencers",
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[AuthorRowOut]:
+    """Rank the authors over the whole period of the filters."""
+    assert ranking in RANKINGS
+    return [_author_out(a) for a in rank_authors(store, where, ranking, limit=limit)]
+
+
+class AuthorProfileOut(BaseModel):
+    author: AuthorRowOut = Field(description="Within the filters (or ever, if silent in them).")
+    elsewhere: list[AuthorRowOut] = Field(description="The same handle on other platforms.")
+
+
+@router.get(
+    "/authors/{network}/{handle}",
+    response_model=AuthorProfileOut,
+    summary="One author",
+    responses={404: {"description": "No mention by this author."}},
+)
+def get_author(store: StoreDep, where: FilterDep, network: str, handle: str) -> AuthorProfileOut:
+    """One author (`network` is their platform) within the filters, and their other accounts."""
+    found = author_totals(store, where, network, handle) or author_totals(
+        store, Filter(), network, handle
+    )
+    if found is None:
+        raise HTTPException(status_code=404, detail="no mention by this author")
+    return AuthorProfileOut(
+        author=_author_out(found),
+        elsewhere=[_author_out(a) for a in same_handle_elsewhere(store, network, handle)],
+    )
+
+
+def _author_out(a: Any) -> AuthorRowOut:
+    return AuthorRowOut.model_validate(
+        {
+            **{f: getattr(a, f) for f in AuthorRowOut.model_fields if f != "net_sentiment"},
+            "net_sentiment": a.net_sentiment,
+        }
+    )
+
+
+class TermOut(BaseModel):
+    term: str
+    mentions: int
+    negative: int
+    positive: int
+    previous: int | None = Field(None, description="Mentions in the period before.")
+
+
+class TopicsOut(BaseModel):
+    words: list[TermOut]
+    hashtags: list[TermOut]
+    emerging: list[TermOut] | None = Field(
+        description="Terms said at least twice as often as before; null for an open period."
+    )
+
+
+@router.get("/topics", response_model=TopicsOut, summary="Keywords, hashtags, emerging terms")
+def get_topics(
+    store: StoreDep, where: FilterDep, limit: Annotated[int, Query(ge=1, le=200)] = 20
+) -> TopicsOut:
+    """Top keywords and hashtags over the filters, and terms emerging against the period before."""
+    found = topics(store, where, limit=limit)
+
+    def out(terms: list[Any]) -> list[TermOut]:
+        return [TermOut.model_validate(t, from_attributes=True) for t in terms]
+
+    return TopicsOut(
+        words=out(found.words),
+        hashtags=out(found.hashtags),
+        emerging=None if found.emerging is None else out(found.emerging),
+    )
+
+
+class PlatformOut(BaseModel):
+    platform: str
+    mentions: int
+    reach: int
+    engagement: int
+    negative: int
+    neutral: int
+    positive: int
+    net_sentiment: float | None
+
+
+@router.get("/platforms", response_model=list[PlatformOut], summary="Breakdown by platform")
+def get_platforms(store: StoreDep, where: FilterDep) -> list[PlatformOut]:
+    """Volume, reach, engagement and sentiment per platform, largest first."""
+    rows = measure(store, Measure(by=("platform",), where=where)).as_dicts()
+    return [
+        PlatformOut(**r, net_sentiment=net_sentiment(r["positive"], r["negative"])) for r in rows
     ]

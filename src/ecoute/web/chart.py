@@ -9,10 +9,13 @@ figures as a table for screen readers.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from ecoute.analytics.stats import SENTIMENTS, UNKNOWN
 from ecoute.analytics.timeseries import TimeSeries
+from ecoute.model import utc
 from ecoute.web.messages import Translator
 
 WIDTH = 800
@@ -26,9 +29,13 @@ PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
 MAX_X_LABELS = 7
 
 
+PALETTE_SIZE = 8  # colour classes c0..c7 in style.css, for series other than sentiments
+
+
 @dataclass(frozen=True, slots=True)
 class Segment:
     series: str
+    colour: str
     y: float
     height: float
     count: int
@@ -60,6 +67,7 @@ class Chart:
     x_axis: str
     y_axis: str
     series: list[tuple[str, str]]  # (name, label) in stacking order, bottom first
+    colours: dict[str, str]  # series name -> CSS class of its colour
     bars: list[Bar]
     y_ticks: list[Tick]
     x_ticks: list[Tick]
@@ -76,8 +84,19 @@ class Chart:
         return self.top + self.plot_height
 
 
-def draw_chart(timeseries: TimeSeries, t: Translator) -> Chart | None:
-    """Lay out `timeseries` as stacked bars labelled in `t`'s locale; None when it is empty."""
+def draw_chart(
+    timeseries: TimeSeries,
+    t: Translator,
+    *,
+    label: Callable[[str], str] | None = None,
+    title_key: str = "chart_title",
+) -> Chart | None:
+    """Lay out `timeseries` as stacked bars labelled in `t`'s locale; None when it is empty.
+
+    `label` names a series (sentiments by default); `title_key` is the message
+    that titles the chart, given the bucket, start and end.
+    """
+    label = label or t.sentiment
     starts = timeseries.starts
     if not starts:
         return None
@@ -86,11 +105,15 @@ def draw_chart(timeseries: TimeSeries, t: Translator) -> Chart | None:
     step = PLOT_WIDTH / len(starts)
     gap = min(step * 0.2, 4.0) if step >= 3 else 0.0
     with_year = starts[0].year != starts[-1].year
-    series = [(name, t.sentiment(name)) for name in timeseries.series]
+    series = [(name, label(name)) for name in timeseries.series]
+    colours = {
+        name: f"s-{name}" if name in (*SENTIMENTS, UNKNOWN) else f"c{i % PALETTE_SIZE}"
+        for i, name in enumerate(timeseries.series)
+    }
     bars: list[Bar] = []
     for i, start in enumerate(starts):
         counts = {name: values[i] for name, values in timeseries.series.items()}
-        label = bucket_label(start, timeseries.bucket, t, with_year=True)
+        name_of_bar = bucket_label(start, timeseries.bucket, t, with_year=True)
         y = float(TOP + PLOT_HEIGHT)
         segments: list[Segment] = []
         for name, count in counts.items():
@@ -99,17 +122,23 @@ def draw_chart(timeseries: TimeSeries, t: Translator) -> Chart | None:
             height = count / top_value * PLOT_HEIGHT
             y -= height
             segments.append(
-                Segment(series=name, y=round(y, 2), height=round(height, 2), count=count)
+                Segment(
+                    series=name,
+                    colour=colours[name],
+                    y=round(y, 2),
+                    height=round(height, 2),
+                    count=count,
+                )
             )
         details = ", ".join(
-            f"{t.number(n)} {t.sentiment(name).lower()}" for name, n in counts.items() if n
+            f"{t.number(n)} {label(name).lower()}" for name, n in counts.items() if n
         )
-        tooltip = t("bar_tooltip", label=label, total=t.number(totals[i]))
+        tooltip = t("bar_tooltip", label=name_of_bar, total=t.number(totals[i]))
         bars.append(
             Bar(
                 x=round(LEFT + i * step + gap / 2, 2),
                 width=round(max(step - gap, 0.5), 2),
-                label=label,
+                label=name_of_bar,
                 total=totals[i],
                 counts=counts,
                 segments=segments,
@@ -120,13 +149,14 @@ def draw_chart(timeseries: TimeSeries, t: Translator) -> Chart | None:
     x_ticks: list[Tick] = []
     shown_day = None
     for i in range(0, len(starts), every):
-        label = bucket_label(starts[i], timeseries.bucket, t, with_year=with_year)
+        tick_label = bucket_label(starts[i], timeseries.bucket, t, with_year=with_year)
         if timeseries.bucket == "hour":
             # Name the day once, where it starts, and only the hour after that.
-            day = starts[i].date()
-            label = label if day != shown_day else f"{starts[i]:%H:%M}"
+            day = utc(starts[i]).astimezone(t.tz).date()
+            local = utc(starts[i]).astimezone(t.tz)
+            tick_label = tick_label if day != shown_day else f"{local:%H:%M}"
             shown_day = day
-        x_ticks.append(Tick(position=round(LEFT + (i + 0.5) * step, 2), label=label))
+        x_ticks.append(Tick(position=round(LEFT + (i + 0.5) * step, 2), label=tick_label))
     tick_step = top_value / 4
     y_ticks = [
         Tick(
@@ -140,7 +170,7 @@ def draw_chart(timeseries: TimeSeries, t: Translator) -> Chart | None:
     bucket_name = t(f"bucket_{timeseries.bucket}")
     end_label = bucket_label(starts[-1], timeseries.bucket, t, with_year=True)
     return Chart(
-        title=t("chart_title", bucket=bucket_name, start=bars[0].label, end=end_label),
+        title=t(title_key, bucket=bucket_name, start=bars[0].label, end=end_label),
         summary=t(
             "chart_summary",
             total=t.number(total),
@@ -151,6 +181,7 @@ def draw_chart(timeseries: TimeSeries, t: Translator) -> Chart | None:
         x_axis=t(f"axis_{timeseries.bucket}"),
         y_axis=t("chart_axis_mentions"),
         series=series,
+        colours=colours,
         bars=bars,
         y_ticks=y_ticks,
         x_ticks=x_ticks,
@@ -176,8 +207,8 @@ def nice_ceiling(value: int) -> int:
 
 
 def bucket_label(start: datetime, bucket: str, t: Translator, *, with_year: bool) -> str:
-    """Name a bucket by its start: "2 May", "2 May 14:00" (hours) in UTC."""
+    """Name a bucket by its start in the reader's zone: "2 May", "2 May 14:00" (hours)."""
     day = t.date(start, with_year=with_year)
     if bucket == "hour":
-        return f"{day} {start:%H:%M}"
+        return f"{day} {utc(start).astimezone(t.tz):%H:%M}"
     return day

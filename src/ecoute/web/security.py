@@ -20,6 +20,13 @@ DOCS_POLICY = (
     "img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; "
     "frame-ancestors 'none'"
 )
+# A report is one self-contained file (it is saved and mailed), so its styles are
+# inline; it has no script at all.
+REPORT_POLICY = (
+    "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+REPORT_PATHS = ("/reports/report.html", "/reports/weekly/")
 # Loopback names only: with no login yet, a page on another site must not reach
 # the workspace by pointing its own host name at 127.0.0.1 (DNS rebinding).
 LOOPBACK_HOSTS: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]")
@@ -36,7 +43,13 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = DOCS_POLICY if scope["path"] == self.docs_path else PAGE_POLICY
+        path = scope["path"]
+        if path == self.docs_path:
+            policy = DOCS_POLICY
+        elif path.startswith(REPORT_PATHS):
+            policy = REPORT_POLICY
+        else:
+            policy = PAGE_POLICY
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
