@@ -10,6 +10,7 @@ from __future__ import annotations
 import pluggy
 
 from ecoute.model import Mention
+from ecoute.settings import Settings
 from ecoute.store.base import Store
 
 hookspec = pluggy.HookspecMarker("ecoute")
@@ -18,14 +19,30 @@ hookimpl = pluggy.HookimplMarker("ecoute")
 
 class EcouteSpecs:
     @hookspec
+    def settings_loaded(self, settings: Settings) -> None:
+        """The deployment's settings, given once before any batch is stored."""
+
+    @hookspec
     def mentions_stored(self, store: Store, mentions: list[Mention]) -> None:
         """A batch was committed to `store`: `mentions` are its live posts added or changed."""
 
 
-def plugin_manager(*, load_entry_points: bool = True) -> pluggy.PluginManager:
-    """Return a plugin manager with the specs and the installed hook plugins."""
+def plugin_manager(
+    settings: Settings | None = None, *, load_entry_points: bool = True
+) -> pluggy.PluginManager:
+    """Return a plugin manager with the specs and the installed hook plugins, configured."""
     pm = pluggy.PluginManager("ecoute")
     pm.add_hookspecs(EcouteSpecs)
     if load_entry_points:
         pm.load_setuptools_entrypoints("ecoute.hooks")
+    if settings is not None:
+        pm.hook.settings_loaded(settings=settings)
     return pm
+
+
+def close_hooks(pm: pluggy.PluginManager) -> None:
+    """Let plugins that keep threads (alert delivery) finish: call their ``close``."""
+    for plugin in pm.get_plugins():
+        close = getattr(plugin, "close", None)
+        if callable(close):
+            close()

@@ -16,7 +16,7 @@ import pluggy
 from pydantic import ValidationError
 
 from ecoute.enrich.base import Stage, enrich
-from ecoute.hookspecs import plugin_manager
+from ecoute.hookspecs import close_hooks, plugin_manager
 from ecoute.model import Query, SourceSpec
 from ecoute.plugins import load
 from ecoute.query.history import retag
@@ -312,9 +312,15 @@ class Collector:
 class CollectorGroup:
     """Every enabled collector of a workspace, one thread each."""
 
-    def __init__(self, running: list[tuple[Collector, threading.Thread]], http: httpx.Client):
+    def __init__(
+        self,
+        running: list[tuple[Collector, threading.Thread]],
+        http: httpx.Client,
+        hooks: pluggy.PluginManager,
+    ) -> None:
         self.running = running
         self._http = http
+        self.hooks = hooks
 
     @classmethod
     def start(cls, store: Store, settings: Settings, names: Sequence[str] | None = None,
@@ -327,7 +333,7 @@ class CollectorGroup:
         classes = source_classes()
         http = make_client(allow_private=settings.allow_private_urls)
         stages = stages_for(settings)
-        hooks = hooks or plugin_manager()
+        hooks = hooks or plugin_manager(settings)
         running = []
         for spec in specs:
             try:
@@ -340,7 +346,7 @@ class CollectorGroup:
             thread = threading.Thread(target=collector.run, name=f"source-{spec.name}", daemon=True)
             thread.start()
             running.append((collector, thread))
-        return cls(running, http)
+        return cls(running, http, hooks)
 
     def stop(self, wait: float = 10.0) -> None:
         """Ask every collector to stop and give them `wait` seconds to finish their page."""
@@ -350,3 +356,4 @@ class CollectorGroup:
         for _, thread in self.running:
             thread.join(max(0.0, deadline - time.monotonic()))
         self._http.close()
+        close_hooks(self.hooks)

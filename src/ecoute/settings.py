@@ -55,6 +55,10 @@ class Settings(BaseSettings):
         None,
         description="Load only these plugins (entry-point names); JSON list in ECOUTE_PLUGINS.",
     )
+    public_url: str | None = Field(
+        None,
+        description="The web app's address as users reach it, for links in alerts and reports.",
+    )
     reports_dir: Path | None = Field(
         None,
         description="Where weekly reports are written. Default: a folder beside the workspace.",

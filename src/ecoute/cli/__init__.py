@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from ecoute.cli import (
+    alerts,
     demo,
     enrich,
     imports,
@@ -65,6 +66,7 @@ demo.register(app)
 serve.register(app)
 sources.register(app)
 plugins.register(app)
+alerts.register(app)
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ecoute.cli._context import Context, err, fail, out
-from ecoute.hookspecs import plugin_manager
+from ecoute.hookspecs import close_hooks, plugin_manager
 from ecoute.pipeline import Pipeline, stages_for
 from ecoute.sources.base import Page
 from ecoute.sources.files import FORMATS, FileFormatError, read_file
@@ -89,26 +89,27 @@ def import_files(
     failed = False
     with context.store(settings) as store:
         stages = stages_for(settings) if enrich else []
-        pipeline = Pipeline(store, stages, hooks=plugin_manager())
-        for path in files:
-            started = time.perf_counter()
-            try:
-                pages = _pages(path, fmt, platform, settings.batch_size)
-                counts = _import_one(pipeline, path, pages, progress, enrich)
-            except (FileFormatError, OSError) as exc:
-                err.print(f"{escape(str(path))}: [red]cannot import:[/] {escape(str(exc))}")
-                failed = True
-                continue
-            seconds = time.perf_counter() - started
-            total += counts
-            if as_json:
-                out.print_json(
-                    orjson.dumps(
-                        {"file": str(path), **counts.as_dict(), "seconds": seconds}
-                    ).decode()
-                )
-            else:
-                out.print(f"{escape(str(path))}: {_summary(counts)} in {seconds:.1f} s")
+        hooks = plugin_manager(settings)
+        pipeline = Pipeline(store, stages, hooks=hooks)
+        try:
+            for path in files:
+                started = time.perf_counter()
+                try:
+                    pages = _pages(path, fmt, platform, settings.batch_size)
+                    counts = _import_one(pipeline, path, pages, progress, enrich)
+                except (FileFormatError, OSError) as exc:
+                    err.print(f"{escape(str(path))}: [red]cannot import:[/] {escape(str(exc))}")
+                    failed = True
+                    continue
+                seconds = time.perf_counter() - started
+                total += counts
+                if as_json:
+                    summary = {"file": str(path), **counts.as_dict(), "seconds": seconds}
+                    out.print(orjson.dumps(summary).decode(), markup=False)
+                else:
+                    out.print(f"{escape(str(path))}: {_summary(counts)} in {seconds:.1f} s")
+        finally:
+            close_hooks(hooks)  # alert deliveries already queued are handed over or kept
     if len(files) > 1 and not as_json:
         out.print(f"total: {_summary(total)}")
     if not enrich and total.added + total.updated:

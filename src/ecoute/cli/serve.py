@@ -44,7 +44,7 @@ def run_web(store: DuckDBStore, settings: Settings, *, collect: bool = True) -> 
     from ecoute.web.app import create_app
     from ecoute.web.security import LOOPBACK_HOSTS
 
-    hooks = plugin_manager()
+    hooks = plugin_manager(settings)
     group = CollectorGroup.start(store, settings, hooks=hooks) if collect else None
     heard = f", {len(group.running)} collectors running" if group and group.running else ""
     err.print(
