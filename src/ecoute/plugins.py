@@ -12,6 +12,7 @@ GROUPS = {
     "stores": "ecoute.stores",
     "sources": "ecoute.sources",
     "stages": "ecoute.stages",
+    "hooks": "ecoute.hooks",
 }
 
 
