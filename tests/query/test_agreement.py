@@ -2,10 +2,10 @@
 
 The oracle below cuts each post into words (haystack.cut) and evaluates each
 query's tree over that word list, one query at a time: the obvious reading of
-docs/queries.md. The matcher finds terms with an automaton over the raw text
-and checks word boundaries at each hit, compiles all queries together and
-evaluates only the anchored ones; history search compiles one query at a
-time. Hypothesis looks for a post and a set of queries where any two differ.
+docs/queries.md. The matcher cuts chunk by chunk and remembers each chunk's
+words, compiles all queries together and looks only at those whose clauses
+hold; history search compiles one query at a time. Hypothesis looks for a
+post and a set of queries where any two differ.
 """
 
 from __future__ import annotations

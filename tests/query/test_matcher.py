@@ -235,3 +235,16 @@ def test_long_and_hostile_texts_are_matched_safely():
     text = ("'" * 5000) + " l'" * 5000 + "#@" * 5000 + " Nestlé " + "🔥" * 5000 + " rappel"
     assert matcher.match(text) == []
     assert matcher.match("x " * 50_000 + "Nestlé rappel") == ["q"]
+
+
+def test_what_the_matcher_remembers_never_changes_an_answer(monkeypatch):
+    queries = [Query(name=f"q{i}", expr=expr) for i, (expr, _, _) in enumerate(TEXT_CASES)]
+    texts = [text for _, text, _ in TEXT_CASES]
+    expected = [compile_matcher(queries).match(text) for text in texts]  # each read afresh
+    assert sum(map(len, expected)) > len(texts)
+    # A tiny memory: long chunks are never kept and the rest is forgotten every few chunks.
+    monkeypatch.setattr("ecoute.query.matcher.MAX_REMEMBERED", 3)
+    monkeypatch.setattr("ecoute.query.matcher.LONGEST_REMEMBERED", 6)
+    matcher = compile_matcher(queries)
+    for _ in range(2):
+        assert [matcher.match(text) for text in texts] == expected

@@ -12,10 +12,10 @@ The rules, which docs/queries.md states for users:
   kept aside for the terms that require it (#apple);
 - emoji skin tones and variation selectors are dropped: 👍🏽 is 👍.
 
-The matcher does not cut posts into words (that costs more than the rest of
-matching): it finds terms in the normalized text and checks word boundaries
-at each hit (matcher.locate). The tokenizer here is what those checks must
-agree with; the property tests hold the two to it.
+The matcher cuts each white-space-separated chunk of a post with these
+functions once and remembers the answer (no token spans white space, so a
+post's words are its chunks' words in order); the property tests hold it to
+a plain reading of the language over cut().
 """
 
 from __future__ import annotations

@@ -1,32 +1,38 @@
 """One matcher for all standing queries, run on every batch at ingest.
 
-Compiling turns the first word of every distinct term of every query into a
-key of one Aho-Corasick automaton (two when some terms ask for exact case).
-Tagging a post is one pass of the automaton over its normalized text, in C,
-whatever the number of queries; each hit is then checked to sit on word
-boundaries (apple is not in pineapple) and, for a phrase, to be followed by
-its other words. Only the queries *anchored* on a term that occurred are
-evaluated.
+Reading a post. Its text is split on white space (in C); every chunk is cut
+into words exactly as haystack says, and each word is looked up once in a
+table of the *word conditions* that the query terms ask for: "nestle", "#nestle",
+"Orange" in exact case, the prefix "contamin". A chunk's answer is remembered:
+real text is made of few distinct chunks, so most posts are read with a few
+dictionary look-ups done in C, and normalizing and cutting are paid once per
+new chunk. A single-word term is found when its condition is; a phrase, when
+its words are found in a row; NEAR counts word positions, which are only
+gathered for the posts that need them.
 
-A query's anchor is a set of terms one of which must occur for it to match:
-a term anchors itself, ``a OR b`` needs the anchors of both sides, and
-``a AND b`` needs only one side's, so it takes the side whose terms the fewest
-queries share. That choice matters when one brand's name is in most posts:
-"nestle AND rappel" is then looked at only when "rappel" occurs. Queries with
-no anchor (only field filters, or only NOT) are evaluated on every post.
+Picking the queries. Each query is also reduced to *clauses* that must hold
+for it to match: sets of terms one of which must occur (``a AND (b OR c)``
+needs {a} and {b, c}; ``a OR (b AND c)`` needs {a, b} and {a, c}; NOT and
+field filters need nothing). A query is filed under each term of its rarest
+clause, with its next rarest clause, rarity being how many queries share
+their terms: it is looked at only when one of those terms occurred and the
+second clause holds (one set operation in C). A query made only of AND and
+OR over terms is exactly its clauses and is not evaluated any further; the
+others run their compiled tree. So "nestle AND rappel" costs nothing on the posts
+that name Nestlé without "rappel", even when Nestlé is in most posts. Queries
+that need nothing (only field filters, or only NOT) are evaluated on every post.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-
-import ahocorasick
+from collections.abc import Callable, Iterable, Sequence
+from itertools import chain, product
 
 from ecoute.model import Mention, Query
-from ecoute.query.haystack import ELISIONS, EMOJI, TOKEN, Word, bare, normalize, sigil
+from ecoute.query.haystack import Word, bare, cut, normalize, sigil
 from ecoute.query.syntax import And, Field, Near, Node, Not, Or, QueryError, Term, parse
 from ecoute.text import fold
 
@@ -34,57 +40,131 @@ log = logging.getLogger(__name__)
 
 __all__ = ["Matcher", "QueryError", "compile_matcher"]
 
+# Chunks remembered per matcher, then forgotten all at once. A few thousand
+# distinct chunks make most of any language's running text; the bound keeps
+# memory flat (about 10 MB when full) under hostile or never-repeating input.
+MAX_REMEMBERED = 100_000
+LONGEST_REMEMBERED = 48  # characters; longer chunks (links, junk) are read every time
+MAX_CLAUSES = 16  # an OR of ANDs expands to at most this many clauses, else it is coarsened
 
-class _Context:
-    """What one post offers to the queries: the terms found, where, and the mention."""
+_NO_WORD: frozenset[int] = frozenset()
+_ONE_BLANK = (_NO_WORD,)  # shared by every one-word chunk that no term asks for
 
-    __slots__ = ("hits", "mention", "spans", "texts")
 
-    def __init__(self, mention: Mention | None) -> None:
-        self.hits: set[int] = set()
-        # NEAR terms only: term id -> [(text, start, end)] in characters; words
-        # are counted only when both sides of a NEAR occurred.
-        self.spans: dict[int, list[tuple[str, int, int]]] = {}
+class _Lexicon:
+    """The word conditions of all terms, and which ones each chunk of text satisfies."""
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple[str, str, bool, bool], int] = {}  # (text, sigil, case, prefix)
+        # (exact case, prefix) -> text -> [(id, sigil required or "")], for the look-ups.
+        self.tables: dict[tuple[bool, bool], dict[str, list[tuple[int, str]]]] = {}
+        self.prefix_lengths: dict[bool, list[int]] = {False: [], True: []}  # by exact case
+        self.found: dict[str, tuple[int, ...]] = {}  # chunk -> ids its words satisfy
+        self.words: dict[str, tuple[frozenset[int], ...]] = {}  # chunk -> ids, word by word
+
+    def condition(self, word: Word, *, exact_case: bool, prefix: bool, next_id: int) -> int:
+        """Return the id of a word condition, registering it under `next_id` if new."""
+        key = (word.text, word.sigil, exact_case, prefix)
+        if key not in self.ids:
+            self.ids[key] = next_id
+            table = self.tables.setdefault((exact_case, prefix), {})
+            table.setdefault(word.text, []).append((next_id, word.sigil))
+            lengths = self.prefix_lengths[exact_case]
+            if prefix and len(word.text) not in lengths:
+                lengths.append(len(word.text))
+        return self.ids[key]
+
+    def read(self, chunks: list[str]) -> set[int]:
+        """Return the ids of the conditions some word of `chunks` satisfies."""
+        try:
+            return set(chain.from_iterable(map(self.found.__getitem__, chunks)))
+        except KeyError:
+            found: set[int] = set()
+            for chunk in chunks:
+                known = self.found.get(chunk)
+                found.update(self.learn(chunk)[0] if known is None else known)
+            return found
+
+    def positions(self, chunks: list[str]) -> list[frozenset[int]]:
+        """Return, word by word, the ids of the conditions each word of `chunks` satisfies."""
+        words = self.words
+        return list(
+            chain.from_iterable(words[c] if c in words else self.learn(c)[1] for c in chunks)
+        )
+
+    def learn(self, chunk: str) -> tuple[tuple[int, ...], tuple[frozenset[int], ...]]:
+        """Cut a chunk into words, look each up, and remember the answer if the chunk is short."""
+        text = normalize(chunk)
+        if text.isalnum():  # one plain word, as most chunks are: no need for the tokenizer
+            per_word: tuple[frozenset[int], ...] = (self.satisfied(text, ""),)
+        else:
+            per_word = tuple(self.satisfied(bare(t), sigil(t)) for t in cut(text))
+        found = tuple(set().union(*per_word))
+        if not found:
+            per_word = _ONE_BLANK if len(per_word) == 1 else per_word
+        if len(chunk) <= LONGEST_REMEMBERED:
+            if len(self.found) >= MAX_REMEMBERED:
+                self.found.clear()
+                self.words.clear()
+            self.found[chunk] = found
+            self.words[chunk] = per_word
+        return found, per_word
+
+    def satisfied(self, cased: str, mark: str) -> frozenset[int]:
+        """Return the ids of the conditions one word (without its sigil `mark`) satisfies."""
+        folded = cased.lower()
+        found = []
+        for (exact, prefix), table in self.tables.items():
+            text = cased if exact else folded
+            if prefix:
+                keys = [text[:n] for n in self.prefix_lengths[exact] if n <= len(text)]
+            else:
+                keys = [text]
+            for key in keys:
+                for wid, needed in table.get(key, ()):
+                    if not needed or needed == mark:
+                        found.append(wid)
+        return frozenset(found) if found else _NO_WORD
+
+
+class _Post:
+    """What one post offers to the queries: the terms found, their places, and the mention."""
+
+    __slots__ = ("_places", "_spans", "chunks", "hits", "lexicon", "mention")
+
+    def __init__(
+        self, hits: set[int], chunks: list[str], lexicon: _Lexicon, mention: Mention | None
+    ) -> None:
+        self.hits = hits
+        self.chunks = chunks
+        self.lexicon = lexicon
         self.mention = mention
+        self._places: list[frozenset[int]] | None = None
+        self._spans: dict[int, list[tuple[int, int]]] = {}
+
+    def places(self) -> list[frozenset[int]]:
+        """Return the conditions satisfied at each word position, read once per post."""
+        if self._places is None:
+            self._places = self.lexicon.positions(self.chunks)
+        return self._places
+
+    def spans(self, atom: int, words: tuple[int, ...]) -> list[tuple[int, int]]:
+        """Return the (first, last) word positions where the term of conditions `words` occurs."""
+        if atom not in self._spans:
+            places = self.places()
+            first, rest = words[0], words[1:]
+            last = len(places) - len(rest)
+            self._spans[atom] = [
+                (i, i + len(rest))
+                for i in range(last)
+                if first in places[i] and all(w in places[i + 1 + k] for k, w in enumerate(rest))
+            ]
+        return self._spans[atom]
 
 
-Test = Callable[[_Context], bool]
-
-
-@dataclass(frozen=True, slots=True)
-class _Atom:
-    """A distinct term, shared by every query that uses it."""
-
-    id: int
-    words: tuple[Word, ...]
-    prefix: bool
-    wants_span: bool  # used by a NEAR, so its word positions are needed
-
-
-@dataclass(slots=True)
-class _Keys:
-    """The automaton over one form of the text (folded or cased) and what each key stands for."""
-
-    atoms: dict[str, list[_Atom]] = field(default_factory=dict)
-    automaton: ahocorasick.Automaton | None = None
-
-    def build(self) -> None:
-        if not self.atoms:
-            return
-        automaton = ahocorasick.Automaton()
-        for key, atoms in self.atoms.items():
-            # Whole single words with no sigil need no check past the word
-            # boundaries: they are set apart, to be added at once.
-            simple = tuple(
-                a.id
-                for a in atoms
-                if len(a.words) == 1 and not (a.prefix or a.words[0].sigil or a.wants_span)
-            )
-            atoms = [a for a in atoms if a.id not in simple]
-            emoji = EMOJI.fullmatch(key) is not None
-            automaton.add_word(key, (len(key), emoji, simple, tuple(atoms)))
-        automaton.make_automaton()
-        self.automaton = automaton
+Test = Callable[[_Post], bool]
+_Filed = tuple[int, tuple[frozenset[int], ...], bool]  # query, clauses left to check, exact
+_Entry = tuple[frozenset[int] | None, tuple[int, ...], tuple[_Filed, ...]]
 
 
 class Matcher:
@@ -94,35 +174,28 @@ class Matcher:
         self.queries = list(queries)
         self.names = [q.name for q in self.queries]
         trees = _parse_all(self.queries)
-        self._atoms: dict[tuple[object, ...], int] = {}
-        self._spanned: set[int] = set()
+        self._lexicon = _Lexicon()
+        self._terms: dict[tuple[object, ...], int] = {}  # term key -> id
+        self._words: dict[int, tuple[int, ...]] = {}  # term id -> its word conditions, in order
+        self._next_id = 0
         for tree in trees:
-            self._collect(tree, in_near=False)
-        self._folded = _Keys()
-        self._cased = _Keys()
-        for (words, prefix, exact_case), atom_id in self._atoms.items():
-            self._add_key(atom_id, words, prefix, exact_case)
-        self._folded.build()
-        self._cased.build()
+            for term in _terms_of(tree):
+                self._add_term(term)
+        # Phrases are checked in place only when all their words occurred.
+        self._phrases: dict[int, list[tuple[int, frozenset[int]]]] = {}
+        for atom, words in self._words.items():
+            if len(words) > 1:
+                self._phrases.setdefault(words[0], []).append((atom, frozenset(words)))
 
         uses: Counter[int] = Counter()
         for tree in trees:
-            uses.update(set(self._term_ids(tree)))
-        self._tests: list[Test] = [self._compile(tree) for tree in trees]
-        anchored: dict[int, list[int]] = {}
-        self._unanchored: list[int] = []
-        for index, tree in enumerate(trees):
-            anchor = self._anchor(tree, uses)
-            if anchor is None:
-                self._unanchored.append(index)
-            else:
-                for atom_id in anchor:
-                    anchored.setdefault(atom_id, []).append(index)
-        self._anchored = {atom: tuple(queries) for atom, queries in anchored.items()}
+            uses.update({self._terms[_term_key(t)] for t in _terms_of(tree)})
+        self._file(trees, uses)
+        self._tests: list[Test] = [self._residue(tree) for tree in trees]
         log.debug(
             "compiled %d queries: %d terms, %d evaluated on every post",
             len(trees),
-            len(self._atoms),
+            len(self._terms),
             len(self._unanchored),
         )
 
@@ -143,250 +216,216 @@ class Matcher:
         return [] if mention.is_deleted else self._names(mention.text, mention)
 
     def _names(self, text: str, mention: Mention | None) -> list[str]:
-        context = _Context(mention)
-        cased = normalize(text)
-        self._scan(self._folded, cased.lower(), context)
-        self._scan(self._cased, cased, context)
-        candidates = set(self._unanchored)
-        anchored = self._anchored
-        for atom_id in context.hits:
-            candidates.update(anchored.get(atom_id, ()))
-        if not candidates:
-            return []
+        chunks = text.split()
+        hits = self._lexicon.read(chunks)
+        post = _Post(hits, chunks, self._lexicon, mention)
+        if self._phrases:
+            for first in self._phrases.keys() & hits:
+                for atom, words in self._phrases[first]:
+                    if words <= hits and post.spans(atom, self._words[atom]):
+                        hits.add(atom)
+        matched: set[int] = set()
         tests = self._tests
-        names = self.names
-        return [names[i] for i in sorted(candidates) if tests[i](context)]
-
-    def _scan(self, keys: _Keys, text: str, context: _Context) -> None:
-        if keys.automaton is None:
-            return
-        hits = context.hits
-        for last, (length, emoji, simple, atoms) in keys.automaton.iter(text):
-            begin = last - length + 1
-            if emoji:
-                place: tuple[int, int, str, bool] | None = (begin, last + 1, "", True)
-            else:
-                place = locate(text, begin, last + 1)
-            if place is None:
-                continue
-            if place[3]:
-                hits.update(simple)
-                if not atoms:
+        filed = self._filed
+        for atom in filed.keys() & hits:
+            for second, sure, unsure in filed[atom]:
+                if second is not None and second.isdisjoint(hits):
                     continue
-            start, end, mark, whole = place
-            for atom in atoms:
-                words = atom.words
-                if words[0].sigil and words[0].sigil != mark:
-                    continue
-                if len(words) == 1:
-                    if not (whole or atom.prefix):
+                matched.update(sure)
+                for query, rest, exact in unsure:
+                    if rest and any(clause.isdisjoint(hits) for clause in rest):
                         continue
-                    stop = end
-                    if atom.prefix and atom.wants_span and not whole:
-                        stop = TOKEN.match(text, start).end()  # type: ignore[union-attr]
-                elif not whole:
-                    continue
-                else:
-                    found = _follow(text, end, words[1:], atom.prefix)
-                    if found is None:
-                        continue
-                    stop = found
-                hits.add(atom.id)
-                if atom.wants_span:
-                    context.spans.setdefault(atom.id, []).append((text, start, stop))
+                    # A query filed under two terms that both occurred is looked at twice.
+                    if exact or (query not in matched and tests[query](post)):
+                        matched.add(query)
+        for query in self._unanchored:
+            if tests[query](post):
+                matched.add(query)
+        if not matched:
+            return []
+        return list(map(self.names.__getitem__, sorted(matched)))
 
     # -- compiling ---------------------------------------------------------------------------
-    def _collect(self, node: Node, *, in_near: bool) -> None:
-        if isinstance(node, Term):
-            atom_id = self._atoms.setdefault(_term_key(node), len(self._atoms))
-            if in_near:
-                self._spanned.add(atom_id)
-        elif isinstance(node, Near):
-            for term in node.left + node.right:
-                self._collect(term, in_near=True)
-        elif isinstance(node, Not):
-            self._collect(node.child, in_near=in_near)
-        elif isinstance(node, And | Or):
-            for child in node.children:
-                self._collect(child, in_near=in_near)
+    def _add_term(self, term: Term) -> None:
+        key = _term_key(term)
+        if key in self._terms:
+            return
+        last = len(term.words) - 1
+        words = []
+        for k, word in enumerate(term.words):
+            wid = self._lexicon.condition(
+                word, exact_case=term.exact_case, prefix=term.prefix and k == last,
+                next_id=self._next_id,
+            )  # fmt: skip
+            self._next_id = max(self._next_id, wid + 1)
+            words.append(wid)
+        # A one-word term is its word condition; a phrase gets an id of its own.
+        atom = words[0] if len(words) == 1 else self._next_id
+        self._next_id = max(self._next_id, atom + 1)
+        self._terms[key] = atom
+        self._words[atom] = tuple(words)
 
-    def _add_key(self, atom_id: int, words: tuple[Word, ...], prefix: bool, exact: bool) -> None:
-        keys = self._cased if exact else self._folded
-        atom = _Atom(atom_id, words, prefix, atom_id in self._spanned)
-        keys.atoms.setdefault(words[0].text, []).append(atom)
+    def _file(self, trees: list[Node], uses: Counter[int]) -> None:
+        """File each query under every term of its rarest clause, with its next rarest."""
 
-    def _term_ids(self, node: Node) -> Iterator[int]:
-        if isinstance(node, Term):
-            yield self._atoms[_term_key(node)]
-        elif isinstance(node, Near):
-            for term in node.left + node.right:
-                yield from self._term_ids(term)
-        elif isinstance(node, Not):
-            yield from self._term_ids(node.child)
-        elif isinstance(node, And | Or):
-            for child in node.children:
-                yield from self._term_ids(child)
+        def rarity(clause: frozenset[int]) -> int:
+            return sum(uses[a] for a in clause)
 
-    def _anchor(self, node: Node, uses: Counter[int]) -> frozenset[int] | None:
+        filed: dict[int, dict[frozenset[int] | None, list[_Filed]]] = {}
+        self._unanchored: list[int] = []
+        for index, tree in enumerate(trees):
+            clauses, exact = self._clauses(tree)
+            clauses = sorted(_minimal(clauses), key=lambda c: (rarity(c), sorted(c)))
+            if not clauses:
+                self._unanchored.append(index)
+                continue
+            second = clauses[1] if len(clauses) > 1 else None
+            entry = (index, tuple(clauses[2:]), exact)
+            for atom in clauses[0]:
+                filed.setdefault(atom, {}).setdefault(second, []).append(entry)
+        # Per term: (second clause or None, queries matched as soon as it holds, the others).
+        self._filed: dict[int, tuple[_Entry, ...]] = {
+            atom: tuple(
+                (
+                    second,
+                    tuple(q for q, rest, exact in entries if exact and not rest),
+                    tuple(e for e in entries if not (e[2] and not e[1])),
+                )
+                for second, entries in by_second.items()
+            )
+            for atom, by_second in filed.items()
+        }
+
+    def _residue(self, tree: Node) -> Test:
+        """Compile what is left to check of a query once all its clauses hold.
+
+        The children of a top-level AND that are exactly their clauses hold
+        by then; only the others (NEAR, NOT, filters...) are evaluated.
+        """
+        if not isinstance(tree, And):
+            return self._compile(tree)
+        left = [c for c in tree.children if not self._clauses(c)[1]]
+        if not left:
+            return lambda p: True
+        return self._compile(left[0] if len(left) == 1 else And(tuple(left)))
+
+    def _clauses(self, node: Node) -> tuple[list[frozenset[int]], bool]:
+        """Return sets of term ids one of each must occur for `node` to hold, and whether
+        that is also enough (the node is exactly the AND of its clauses)."""
         if isinstance(node, Term):
-            return frozenset((self._atoms[_term_key(node)],))
+            return [frozenset((self._terms[_term_key(node)],))], True
         if isinstance(node, Near):
-            left = frozenset(self._atoms[_term_key(t)] for t in node.left)
-            right = frozenset(self._atoms[_term_key(t)] for t in node.right)
-            return min(left, right, key=lambda ids: sum(uses[i] for i in ids))
-        if isinstance(node, Or):
-            union: set[int] = set()
-            for child in node.children:
-                anchor = self._anchor(child, uses)
-                if anchor is None:
-                    return None
-                union |= anchor
-            return frozenset(union)
+            left = frozenset(self._terms[_term_key(t)] for t in node.left)
+            right = frozenset(self._terms[_term_key(t)] for t in node.right)
+            return [left, right], False
         if isinstance(node, And):
-            options = [a for c in node.children if (a := self._anchor(c, uses)) is not None]
-            if not options:
-                return None
-            return min(options, key=lambda ids: sum(uses[i] for i in ids))
-        return None  # a field filter or a NOT can hold without any word occurring
+            clauses: list[frozenset[int]] = []
+            exact = True
+            for child in node.children:
+                more, child_exact = self._clauses(child)
+                clauses += more
+                exact &= child_exact
+            return clauses, exact
+        if isinstance(node, Or):
+            options = [self._clauses(child) for child in node.children]
+            if any(not more for more, _ in options):
+                return [], False  # a side that needs no word lets the OR hold without one
+            exact = all(child_exact for _, child_exact in options)
+            sides = [more for more, _ in options]
+            if math.prod(map(len, sides)) <= MAX_CLAUSES:
+                # (a AND b) OR c is (a OR c) AND (b OR c): one clause per choice.
+                return [frozenset().union(*pick) for pick in product(*sides)], exact
+            # Too many choices: keep one clause that still must hold, and evaluate.
+            return [frozenset().union(*(more[0] for more in sides))], False
+        return [], False  # a field filter or a NOT can hold without any word occurring
 
     def _compile(self, node: Node) -> Test:
         # Plain terms under AND, OR and NOT become one set operation, done in C.
         if isinstance(node, Term):
-            atom_id = self._atoms[_term_key(node)]
-            return lambda c: atom_id in c.hits
+            atom = self._terms[_term_key(node)]
+            return lambda p: atom in p.hits
         if isinstance(node, Near):
-            left = tuple(self._atoms[_term_key(t)] for t in node.left)
-            right = tuple(self._atoms[_term_key(t)] for t in node.right)
+            left = tuple((a, self._words[a]) for a in self._ids(node.left))
+            right = tuple((a, self._words[a]) for a in self._ids(node.right))
             distance, ordered = node.distance, node.ordered
-            return lambda c: _near(c, left, right, distance, ordered)
+            return lambda p: _near(p, left, right, distance, ordered)
         if isinstance(node, Field):
             check = _field_test(node)
-            return lambda c: c.mention is not None and check(c.mention)
+            return lambda p: p.mention is not None and check(p.mention)
         if isinstance(node, Not):
             inner = self._compile(node.child)
-            return lambda c: not inner(c)
-        terms = frozenset(self._atoms[_term_key(n)] for n in node.children if isinstance(n, Term))
+            return lambda p: not inner(p)
+        terms = frozenset(self._ids(n for n in node.children if isinstance(n, Term)))
         rest = tuple(self._compile(n) for n in node.children if not isinstance(n, Term))
         if isinstance(node, And):
             return _all_of(terms, rest)
         return _any_of(terms, rest)
 
+    def _ids(self, terms: Iterable[Node]) -> list[int]:
+        return [self._terms[_term_key(t)] for t in terms if isinstance(t, Term)]
+
+
+def _minimal(clauses: list[frozenset[int]]) -> list[frozenset[int]]:
+    """Drop repeated clauses and those implied by a smaller one ({a, b} when {a} is needed)."""
+    kept: list[frozenset[int]] = []
+    for clause in sorted(set(clauses), key=len):
+        if not any(k <= clause for k in kept):
+            kept.append(clause)
+    return kept
+
+
+def _terms_of(node: Node) -> Iterable[Term]:
+    if isinstance(node, Term):
+        yield node
+    elif isinstance(node, Near):
+        yield from node.left + node.right
+    elif isinstance(node, Not):
+        yield from _terms_of(node.child)
+    elif isinstance(node, And | Or):
+        for child in node.children:
+            yield from _terms_of(child)
+
 
 def _all_of(terms: frozenset[int], rest: tuple[Test, ...]) -> Test:
     if not rest:
-        return lambda c: terms <= c.hits
+        return lambda p: terms <= p.hits
     if len(rest) == 1:
         (first,) = rest
-        return lambda c: terms <= c.hits and first(c)
+        return lambda p: terms <= p.hits and first(p)
     if len(rest) == 2:
         first, second = rest
-        return lambda c: terms <= c.hits and first(c) and second(c)
-    return lambda c: terms <= c.hits and all(t(c) for t in rest)
+        return lambda p: terms <= p.hits and first(p) and second(p)
+    return lambda p: terms <= p.hits and all(t(p) for t in rest)
 
 
 def _any_of(terms: frozenset[int], rest: tuple[Test, ...]) -> Test:
     if not rest:
-        return lambda c: not terms.isdisjoint(c.hits)
+        return lambda p: not terms.isdisjoint(p.hits)
     if len(rest) == 1:
         (first,) = rest
-        return lambda c: not terms.isdisjoint(c.hits) or first(c)
-    return lambda c: not terms.isdisjoint(c.hits) or any(t(c) for t in rest)
-
-
-def _is_word(char: str) -> bool:
-    return char.isalnum() or char == "_"
-
-
-def locate(text: str, begin: int, end: int) -> tuple[int, int, str, bool] | None:
-    """Tell whether text[begin:end] starts a word as haystack.cut reads it, and how it ends.
-
-    Return None when it does not; else (word start, word end, sigil, whole),
-    where the word spans its elision and possessive ("l'" of l'avion, "'s"
-    of apple's) but not its sigil, and `whole` says the word ends at `end`.
-    """
-    start = begin
-    if begin > 0:
-        before = text[begin - 1]
-        if before == "'":
-            i = begin - 1
-            while i > 0 and _is_word(text[i - 1]):
-                i -= 1
-            if i < begin - 1:
-                # x'apple is one word; l'apple is "apple" with its elision.
-                if text[i : begin - 1].lower() not in ELISIONS:
-                    return None
-                if i > 1 and text[i - 1] == "'" and _is_word(text[i - 2]):
-                    return None
-                start = i
-        elif _is_word(before):
-            return None
-    mark = text[start - 1] if start > 0 and text[start - 1] in "#@" else ""
-    n = len(text)
-    if end == n:
-        return start, end, mark, True
-    after = text[end]
-    if _is_word(after):
-        return start, end, mark, False
-    if after == "'" and end + 1 < n and _is_word(text[end + 1]):
-        tail = end + 2
-        if text[end + 1] in "sS" and not _continues(text, tail):
-            return start, tail, mark, True
-        return start, end, mark, False
-    return start, end, mark, True
-
-
-def _continues(text: str, at: int) -> bool:
-    """Whether a word goes on at `at`: a word character, or an apostrophe before one."""
-    if at >= len(text):
-        return False
-    char = text[at]
-    return _is_word(char) or (char == "'" and at + 1 < len(text) and _is_word(text[at + 1]))
-
-
-def _follow(text: str, end: int, words: tuple[Word, ...], prefix: bool) -> int | None:
-    """Check that `words` are the next words after `end`; return where the last one ends."""
-    for k, word in enumerate(words):
-        found = TOKEN.search(text, end)
-        if found is None:
-            return None
-        token = found.group()
-        plain = bare(token)
-        if k == len(words) - 1 and prefix:
-            if not plain.startswith(word.text):
-                return None
-        elif plain != word.text:
-            return None
-        if word.sigil and sigil(token) != word.sigil:
-            return None
-        end = found.end()
-    return end
+        return lambda p: not terms.isdisjoint(p.hits) or first(p)
+    return lambda p: not terms.isdisjoint(p.hits) or any(t(p) for t in rest)
 
 
 def _term_key(term: Term) -> tuple[object, ...]:
     return (term.words, term.prefix, term.exact_case)
 
 
-def _near(
-    c: _Context, left: tuple[int, ...], right: tuple[int, ...], distance: int, ordered: bool
-) -> bool:
-    firsts = [s for a in left for s in c.spans.get(a, ())]
+Side = tuple[tuple[int, tuple[int, ...]], ...]  # (term id, its word conditions) per term
+
+
+def _near(post: _Post, left: Side, right: Side, distance: int, ordered: bool) -> bool:
+    hits = post.hits
+    firsts = [s for atom, words in left if atom in hits for s in post.spans(atom, words)]
     if not firsts:
         return False
-    seconds = [s for a in right for s in c.spans.get(a, ())]
-    for text1, start1, end1 in firsts:
-        for text2, start2, end2 in seconds:
-            # Spans found in the folded and the cased text are compared in the
-            # cased one: both have the same words at the same places.
-            if end1 <= start2 and _gap(text2, end1, start2) <= distance:
-                return True
-            if not ordered and end2 <= start1 and _gap(text1, end2, start1) <= distance:
-                return True
-    return False
-
-
-def _gap(text: str, end: int, start: int) -> int:
-    """Count the words between a span ending at `end` and one starting at `start`."""
-    return len(TOKEN.findall(text, end, start))
+    seconds = [s for atom, words in right if atom in hits for s in post.spans(atom, words)]
+    # Positions count words: the gap is the number of words strictly between.
+    return any(
+        (b < c and c - b - 1 <= distance) or (not ordered and d < a and a - d - 1 <= distance)
+        for a, b in firsts
+        for c, d in seconds
+    )
 
 
 def _field_test(node: Field) -> Callable[[Mention], bool]:
