@@ -12,43 +12,43 @@ largest groups. Definitions (docs/web.md repeats them for users):
 * **engagement**: likes + reposts + replies (views are not engagement).
 * **negative / neutral / positive**: mentions with that sentiment.
 
-A store that answers `Measure` itself (method ``measure``) is used as is; the
-DuckDB store is served by ``_duckdb_measures`` meanwhile, and any other store by
-`scan`, a plain Python pass that also defines the semantics the SQL must match.
+A store that answers `Measure` itself (method ``measure``, as the DuckDB store
+does from its rollups) is used as is; any other store by `scan`, a plain Python
+pass that also defines the semantics the store's SQL must match.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from ecoute.model import Mention, Sentiment, utc
-from ecoute.store.base import DIMENSIONS, Filter, Store, Table
+from ecoute.store.base import (
+    AUTHOR_COLUMNS,
+    MEASURE_DIMENSIONS,
+    MEASURES,
+    Filter,
+    Measure,
+    Order,
+    Store,
+    Table,
+)
 
-MEASURES: tuple[str, ...] = ("mentions", "reach", "engagement", "negative", "neutral", "positive")
-MEASURE_DIMENSIONS: tuple[str, ...] = (*DIMENSIONS, "keyword")
-# Extra columns after the measures when grouping by author: the newest display
-# name and the largest follower count seen for that author.
-AUTHOR_COLUMNS: tuple[str, ...] = ("name", "followers")
-Order = Literal["mentions", "reach", "engagement", "negative", "neutral", "positive"]
+__all__ = [
+    "AUTHOR_COLUMNS",
+    "MEASURES",
+    "MEASURE_DIMENSIONS",
+    "Measurable",
+    "Measure",
+    "Order",
+    "measure",
+    "measure_mentions",
+    "scan",
+    "totals",
+]
+
 SCAN_LIMIT = 1_000_000  # a store without `measure` is read whole; past this it must implement it
-
-
-@dataclass(frozen=True, slots=True)
-class Measure:
-    """Group visible mentions matching `where` by `by`; keep the `limit` largest by `order`."""
-
-    by: tuple[str, ...] = ()
-    where: Filter = field(default_factory=Filter)
-    order: Order = "mentions"
-    limit: int | None = None
-
-    def columns(self) -> tuple[str, ...]:
-        """The result's columns: the dimensions, the measures, then the author's if grouped so."""
-        extra = AUTHOR_COLUMNS if "author" in self.by else ()
-        return (*self.by, *MEASURES, *extra)
 
 
 @runtime_checkable
@@ -60,17 +60,9 @@ class Measurable(Protocol):
 
 def measure(store: Store, spec: Measure) -> Table:
     """Compute `spec` over `store` with the fastest implementation available."""
-    unknown = [d for d in spec.by if d not in MEASURE_DIMENSIONS]
-    if unknown:
-        raise ValueError(f"cannot group by {unknown}; choose among {list(MEASURE_DIMENSIONS)}")
-    if spec.order not in MEASURES:
-        raise ValueError(f"cannot order by {spec.order!r}; choose among {list(MEASURES)}")
+    spec.check()
     if isinstance(store, Measurable):
         return store.measure(spec)
-    from ecoute.analytics import _duckdb_measures
-
-    if _duckdb_measures.serves(store):
-        return _duckdb_measures.measure(store, spec)
     return scan(store, spec)
 
 

@@ -1,15 +1,19 @@
 """Mentions newest first, narrowed by filters, a text and a boolean query.
 
-Filters and "text contains" run in the store. A boolean query (the listening
+Filters and "text contains" run in the store; the payload as received is not
+read (nothing shown or exported from here uses it). A boolean query (the listening
 language: AND, OR, NOT, NEAR/n, "phrases", wildcards, fields) runs the same
-matcher as ingest over the filtered mentions, newest first, in chunks; past
-`MAX_SCANNED` mentions the count is a lower bound and says so. At 10 million
-mentions this needs the store's full-text index (docs/web.md).
+matcher as ingest over the filtered mentions, newest first, in chunks, and stops
+once the page is full or past `MAX_SCANNED` mentions: the count is then a lower
+bound and says so. A full-text index in the store (docs/web.md) would make rare
+terms fast as well; today a rare term reads up to `MAX_SCANNED` mentions.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from datetime import timedelta
 
 from ecoute.analytics.stats import count_mentions
 from ecoute.model import Mention, Query
@@ -34,25 +38,49 @@ def find_mentions(
 ) -> Found:
     """Return one page of the mentions matching `where` and the boolean query `match`.
 
-    Raises ecoute.query.QueryError, with the position of the mistake, when `match`
-    is not a valid query.
+    Without a text or boolean search the total comes from the store's counts. With
+    one, mentions are read newest first a chunk at a time, each chunk starting
+    where the last ended (never re-reading what was skipped), until the page is
+    full: the total is then a lower bound (``is_exact`` False) unless every
+    candidate was read. Raises ecoute.query.QueryError, with the position of the
+    mistake, when `match` is not a valid query.
     """
-    if not match.strip():
+    if not match.strip() and not where.text:
         return Found(
-            store.search(where, limit=limit, offset=offset), count_mentions(store, where), True
+            store.search(where, limit=limit, offset=offset, with_raw=False),
+            count_mentions(store, where),
+            True,
         )
-    matcher = compile_matcher([Query(name="search", expr=match)])
+    matcher = compile_matcher([Query(name="search", expr=match)]) if match.strip() else None
     page: list[Mention] = []
     total = 0
     scanned = 0
+    window, skip = where, 0
     while scanned < MAX_SCANNED:
-        chunk = store.search(where, limit=CHUNK, offset=scanned)
+        chunk = store.search(window, limit=CHUNK, offset=skip, with_raw=False)
         scanned += len(chunk)
         for m in chunk:
-            if matcher.matches(m):
+            if matcher is None or matcher.matches(m):
                 if offset <= total < offset + limit:
                     page.append(m)
                 total += 1
         if len(chunk) < CHUNK:
             return Found(page, total, True)
+        if total >= offset + limit:
+            return Found(page, total, False)
+        window, skip = _after(window, skip, chunk)
     return Found(page, total, False)
+
+
+def _after(window: Filter, skip: int, chunk: list[Mention]) -> tuple[Filter, int]:
+    """The window and offset that read on from the end of `chunk`, newest first.
+
+    The next window ends just after the oldest moment read; the mentions of that
+    moment already read come first in it (same order) and are skipped.
+    """
+    oldest = chunk[-1].created_at
+    until = oldest + timedelta(microseconds=1)
+    at_edge = sum(1 for m in chunk if m.created_at == oldest)
+    if window.until is not None and until == window.until:
+        return window, skip + len(chunk)  # a whole chunk of one moment: page inside it
+    return dataclasses.replace(window, until=until), at_edge

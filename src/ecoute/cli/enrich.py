@@ -43,6 +43,14 @@ def enrich(
     everything: Annotated[
         bool, typer.Option("--all", help="Enrich every mention again, even up-to-date ones.")
     ] = False,
+    fast: Annotated[
+        bool,
+        typer.Option(
+            "--fast",
+            help="Label sentiment with the fast tier (thousands of posts/s) to clear a large "
+            "backlog now; a later run without --fast relabels with the accurate tier.",
+        ),
+    ] = False,
 ) -> None:
     """Enrich the stored mentions that the current stages have not seen.
 
@@ -57,6 +65,11 @@ def enrich(
         start = parse_since(since) if since else None
     except ValueError as exc:
         fail(str(exc))
+    if fast:
+        sentiment = {**settings.stages.get("sentiment", {}), "tier": "fast"}
+        settings = settings.model_copy(
+            update={"stages": {**settings.stages, "sentiment": sentiment}}
+        )
     stages = stages_for(settings)
     started = time.perf_counter()
     with context.store(settings) as store:

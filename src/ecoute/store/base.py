@@ -87,6 +87,49 @@ class Aggregate:
     limit: int | None = None  # keep the largest groups only
 
 
+# What a Measure sums per group; see `Measure`.
+MEASURES: tuple[str, ...] = ("mentions", "reach", "engagement", "negative", "neutral", "positive")
+MEASURE_DIMENSIONS: tuple[str, ...] = (*DIMENSIONS, "keyword")
+# Extra columns after the measures when grouping by author: the newest display
+# name and the largest follower count seen for that author.
+AUTHOR_COLUMNS: tuple[str, ...] = ("name", "followers")
+Order = Literal["mentions", "reach", "engagement", "negative", "neutral", "positive"]
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """Group visible mentions matching `where` by `by`; keep the `limit` largest by `order`.
+
+    Per group: ``mentions`` (a mention counts once per query when grouped by
+    ``query``, once per distinct keyword when grouped by ``keyword``), ``reach``
+    (the enrichment's reach, else the author's followers, else 0), ``engagement``
+    (likes + reposts + replies) and the ``negative``/``neutral``/``positive``
+    counts; grouped by ``author`` (``platform:handle``), also the newest post's
+    author ``name`` and the largest ``followers``. Rows come largest `order`
+    first, then by the group values ascending, NULLs last.
+    """
+
+    by: tuple[str, ...] = ()
+    where: Filter = field(default_factory=Filter)
+    order: Order = "mentions"
+    limit: int | None = None
+
+    def columns(self) -> tuple[str, ...]:
+        """The result's columns: the dimensions, the measures, then the author's if grouped so."""
+        extra = AUTHOR_COLUMNS if "author" in self.by else ()
+        return (*self.by, *MEASURES, *extra)
+
+    def check(self) -> None:
+        """Raise ValueError naming what is wrong with this spec."""
+        unknown = [d for d in self.by if d not in MEASURE_DIMENSIONS]
+        if unknown:
+            raise ValueError(f"cannot group by {unknown}; choose among {list(MEASURE_DIMENSIONS)}")
+        if self.order not in MEASURES:
+            raise ValueError(f"cannot order by {self.order!r}; choose among {list(MEASURES)}")
+        if self.limit is not None and self.limit < 0:
+            raise ValueError(f"limit must be 0 or more, not {self.limit}")
+
+
 @dataclass(frozen=True, slots=True)
 class Table:
     """A small result table: column names and rows."""
@@ -112,12 +155,22 @@ class Store(Protocol):
         """Return the cursor saved for a source, or None."""
         ...
 
-    def search(self, where: Filter, *, limit: int, offset: int = 0) -> list[Mention]:
-        """Return visible mentions matching `where`, newest first."""
+    def search(
+        self, where: Filter, *, limit: int, offset: int = 0, with_raw: bool = True
+    ) -> list[Mention]:
+        """Return visible mentions matching `where`, newest first.
+
+        Without `with_raw` the payload as received is left out (``raw`` is None):
+        lists and exports read several times faster.
+        """
         ...
 
     def aggregate(self, spec: Aggregate) -> Table:
         """Count visible mentions grouped by `spec.by`."""
+        ...
+
+    def measure(self, spec: Measure) -> Table:
+        """Sum the visible mentions matching `spec.where` per group (see `Measure`)."""
         ...
 
     def iter_mentions(

@@ -20,11 +20,14 @@ import orjson
 import pyarrow as pa
 
 from ecoute.model import Author, DeletedBy, Mention, Query, QueryKind, Sentiment, SourceSpec
+from ecoute.store import _duckdb_measures as measures
+from ecoute.store._duckdb_alerts import AlertStoreMixin
 from ecoute.store._hash import content_hash
 from ecoute.store.base import (
     DIMENSIONS,
     Aggregate,
     Filter,
+    Measure,
     SavedCursor,
     StoreError,
     Table,
@@ -32,6 +35,8 @@ from ecoute.store.base import (
 )
 
 log = logging.getLogger(__name__)
+
+ROLLUPS_VERSION = 3  # the migration creating the rollups, filled from the mentions when applied
 
 # Columns written on ingest, in table order; the store adds the bookkeeping ones.
 _CONTENT = (
@@ -114,24 +119,12 @@ ON CONFLICT (platform, handle) DO UPDATE SET
 WHERE excluded.last_seen_at >= authors.last_seen_at
 """
 
-_DIMENSION_SQL = {
-    "platform": "m.platform",
-    "lang": "m.lang",
-    "sentiment": "m.sentiment",
-    "query": "mq.query",
-    "day": "date_trunc('day', m.created_at)",
-    "hour": "date_trunc('hour', m.created_at)",
-    "author": "m.platform || ':' || m.author_handle",
-}
+
+_naive_utc = measures.naive_utc
+_where = measures.where_sql
 
 
-def _naive_utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(UTC).replace(tzinfo=None)
-
-
-class DuckDBStore:
+class DuckDBStore(AlertStoreMixin):
     """A workspace in one DuckDB file (or ``:memory:``)."""
 
     name = "duckdb"
@@ -160,7 +153,9 @@ class DuckDBStore:
             raise StoreError(f"invalid DuckDB setting: {exc}") from exc
         self._write_lock = threading.Lock()
         self._local = threading.local()
-        migrate(self._con)
+        if ROLLUPS_VERSION in migrate(self._con):
+            # A workspace written before the rollups existed: fill them once.
+            self.rebuild_rollups()
 
     # -- connections -------------------------------------------------------------------
     def _cursor(self) -> duckdb.DuckDBPyConnection:
@@ -196,6 +191,11 @@ class DuckDBStore:
                     (p, n): (h, c, d) for p, n, h, c, d in con.execute(_STORED_VERSIONS).fetchall()
                 }
                 new, changed, deleted = _classify(winners, hashes, stored, counts)
+                touched = _keys_table(winners, new + changed + deleted)
+                con.register("touched", touched)
+                measures.begin_delta(con)
+                if changed or deleted:
+                    measures.add_contributions(con, "touched", -1)
                 if new:
                     _insert_where(con, table, new, _INSERT_NEW)
                 if changed:
@@ -209,6 +209,9 @@ class DuckDBStore:
                     if not winners[i].is_deleted
                 ]
                 self._write_matches(con, winners, set(counts.changed))
+                if new or changed:
+                    measures.add_contributions(con, "touched", +1)
+                measures.apply_delta(con)
                 if cursor is not None:
                     _save_cursor(con, cursor, now)
                 con.execute("COMMIT")
@@ -217,6 +220,7 @@ class DuckDBStore:
                 raise
             finally:
                 con.unregister("batch")
+                con.unregister("touched")
         return counts
 
     def _write_matches(
@@ -270,18 +274,24 @@ class DuckDBStore:
             con.execute("BEGIN")
             try:
                 con.register("batch", table)
+                con.register("touched", _keys_table(mentions, range(len(mentions))))
+                measures.begin_delta(con)
+                measures.add_contributions(con, "touched", -1)
                 updated = con.execute(
                     f"UPDATE mentions SET {sets} FROM batch b WHERE mentions.platform = b.platform "
                     "AND mentions.native_id = b.native_id AND NOT mentions.is_deleted "
                     "RETURNING mentions.platform, mentions.native_id"
                 ).fetchall()
                 self._write_matches(con, mentions, {(p, n) for p, n in updated})
+                measures.add_contributions(con, "touched", +1)
+                measures.apply_delta(con)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
             finally:
                 con.unregister("batch")
+                con.unregister("touched")
         return len(updated)
 
     def set_query_matches(self, query: str, keys: Sequence[tuple[str, str]]) -> int:
@@ -306,6 +316,7 @@ class DuckDBStore:
                         )
                     finally:
                         con.unregister("matched")
+                measures.rebuild(con, query=query)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -338,6 +349,7 @@ class DuckDBStore:
                     "DELETE FROM queries WHERE name = ? RETURNING name", [name]
                 ).fetchall()
                 con.execute("DELETE FROM mention_queries WHERE query = ?", [name])
+                measures.forget_query(con, name)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -402,12 +414,15 @@ class DuckDBStore:
         )
         return None if row is None else orjson.loads(row[0])
 
-    def search(self, where: Filter, *, limit: int, offset: int = 0) -> list[Mention]:
+    def search(
+        self, where: Filter, *, limit: int, offset: int = 0, with_raw: bool = True
+    ) -> list[Mention]:
         sql, params = _where(where)
+        columns = _READ_COLUMNS if with_raw else _READ_COLUMNS_NO_RAW
         rows = (
             self._cursor()
             .execute(
-                f"SELECT {_READ_COLUMNS} FROM mentions m WHERE {sql} "
+                f"SELECT {columns} FROM mentions m WHERE {sql} "
                 "ORDER BY m.created_at DESC, m.platform, m.native_id LIMIT $limit OFFSET $offset",
                 {**params, "limit": limit, "offset": offset},
             )
@@ -416,32 +431,51 @@ class DuckDBStore:
         return self._with_queries([_from_row(r) for r in rows])
 
     def count(self, where: Filter) -> int:
-        sql, params = _where(where)
-        return (
-            self._cursor()
-            .execute(f"SELECT count(*) FROM mentions m WHERE {sql}", params)
-            .fetchone()[0]
-        )
+        return int(self.aggregate(Aggregate(by=(), where=where)).rows[0][0])
 
     def aggregate(self, spec: Aggregate) -> Table:
         unknown = [d for d in spec.by if d not in DIMENSIONS]
         if unknown:
             raise ValueError(f"cannot group by {unknown}; choose among {list(DIMENSIONS)}")
-        sql, params = _where(spec.where)
-        needs_matches = "query" in spec.by
-        join = "JOIN mention_queries mq USING (platform, native_id)" if needs_matches else ""
-        dims = [f"{_DIMENSION_SQL[d]} AS {d}" for d in spec.by]
-        group = ", ".join(str(i + 1) for i in range(len(spec.by)))
-        select = ", ".join([*dims, "count(*) AS mentions"])
-        order = "mentions DESC" if spec.limit else (group or "1")
-        text = f"SELECT {select} FROM mentions m {join} WHERE {sql}"
-        if spec.by:
-            text += f" GROUP BY {group}"
-        text += f" ORDER BY {order}"
-        if spec.limit:
-            text += f" LIMIT {int(spec.limit)}"
-        rows = self._cursor().execute(text, params).fetchall()
-        return Table(columns=(*spec.by, "mentions"), rows=rows)
+        n = len(spec.by)
+        groups = ", ".join(f"{i + 1} ASC NULLS LAST" for i in range(n))
+        order = f"mentions DESC, {groups}" if spec.limit else groups
+        sql, params = measures.measure_sql(
+            Measure(by=spec.by, where=spec.where, limit=spec.limit), order=order or None
+        )
+        rows = self._cursor().execute(sql, params).fetchall()
+        if not spec.by and rows and not rows[0][0]:
+            rows = [(0,)]
+        return Table(columns=(*spec.by, "mentions"), rows=[(*r[:n], r[n]) for r in rows])
+
+    def measure(self, spec: Measure) -> Table:
+        """Sum the visible mentions matching `spec.where` per group; rollups where they can."""
+        spec.check()
+        sql, params = measures.measure_sql(spec)
+        cur = self._cursor()
+        rows = [tuple(r) for r in cur.execute(sql, params).fetchall()]
+        if not spec.by and rows and not rows[0][0]:
+            rows = []  # no mention, no group: as a scan of nothing gives
+        if "author" in spec.by and rows:
+            at = spec.by.index("author")
+            sql, params = measures.author_details_sql(spec.where, [str(r[at]) for r in rows])
+            details = {
+                a: (name, followers) for a, name, followers in cur.execute(sql, params).fetchall()
+            }
+            rows = [(*r, *details.get(r[at], (None, None))) for r in rows]
+        return Table(columns=spec.columns(), rows=rows)
+
+    def rebuild_rollups(self) -> None:
+        """Recompute every rollup from the mentions (after a bulk load that went around upsert)."""
+        with self._write_lock:
+            con = self._cursor()
+            con.execute("BEGIN")
+            try:
+                measures.rebuild(con)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
 
     def iter_mentions(
         self, *, batch_size: int = 5000, since: datetime | None = None
@@ -635,6 +669,16 @@ def _classify(
     return new, changed, deleted
 
 
+def _keys_table(mentions: Sequence[Mention], rows: Sequence[int] | range) -> pa.Table:
+    """The keys of `rows` of `mentions`, for joins."""
+    return pa.table(
+        {
+            "platform": pa.array([mentions[i].platform for i in rows], pa.string()),
+            "native_id": pa.array([mentions[i].native_id for i in rows], pa.string()),
+        }
+    )
+
+
 def _insert_where(
     con: duckdb.DuckDBPyConnection, table: pa.Table, rows: list[int], statement: str
 ) -> None:
@@ -697,6 +741,8 @@ def _to_arrow(
 
 
 _READ_COLUMNS = ", ".join(f"m.{c}" for c in _CONTENT) + ", m.is_deleted, m.deleted_by"
+# The same columns with NULL for the payload: `raw` is most of a row's bytes.
+_READ_COLUMNS_NO_RAW = _READ_COLUMNS.replace("m.raw,", "NULL AS raw,")
 
 
 def _from_row(row: tuple[Any, ...]) -> Mention:

@@ -1,0 +1,424 @@
+"""`Measure` on the DuckDB store: rollups kept on every write, and the SQL that reads them.
+
+Three families of rollups (migration 0003) hold the sums of the visible mentions:
+per hour and day by query, platform, language and sentiment; per day and month
+by query, platform, author and sentiment; per day and month by query, platform,
+keyword and sentiment. A write computes the old contribution of the mentions it
+touches (negated) and their new one, sums both per rollup key and merges the
+result in the same transaction; the coarser rollup of a family is changed by the
+finer one's changes summed again. A handful of set-based statements per batch,
+never a statement per mention.
+
+A read picks the family whose dimensions cover the spec's grouping and filters,
+reads whole months or days from its coarsest rollup, the partial ones at either
+end from the finer one, and the first and last partial bucket from the mentions.
+Anything a rollup cannot answer (a text filter, a language filter on authors) is
+one grouped scan of the mentions. Both give exactly the
+semantics of ``ecoute.analytics.measures.measure_mentions``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import duckdb
+
+from ecoute.store.base import MEASURES, Filter, Measure
+
+# -- the plain scan ---------------------------------------------------------------------
+_SCAN_DIMENSIONS = {
+    "platform": "m.platform",
+    "lang": "m.lang",
+    "sentiment": "m.sentiment",
+    "query": "mq.query",
+    "day": "date_trunc('day', m.created_at)",
+    "hour": "date_trunc('hour', m.created_at)",
+    "author": "m.platform || ':' || m.author_handle",
+    "keyword": "k.keyword",
+}
+_REACH = "coalesce(m.reach, m.author_followers, 0)"
+_ENGAGEMENT = "coalesce(m.likes, 0) + coalesce(m.reposts, 0) + coalesce(m.replies, 0)"
+
+
+@dataclass(frozen=True, slots=True)
+class Rollup:
+    """One rollup table: its time grain and the columns it is keyed by besides time and query."""
+
+    table: str
+    grain: str  # "hour", "day" or "month": the name of its time column too
+    keys: tuple[str, ...]
+    # Filter fields it can apply, and Measure dimensions it can group by.
+    filters: frozenset[str]
+    dimensions: frozenset[str]
+    finer: Rollup | None = None  # the rollup it is summed from; None: from the mentions
+
+
+def _family(
+    tables: tuple[str, ...], keys: tuple[str, ...], filters: set[str], dimensions: set[str]
+) -> list[Rollup]:
+    """Rollups of the same keys at growing grains (``_hourly``, ``_daily``, ``_monthly``)."""
+    out: list[Rollup] = []
+    for table in tables:
+        grain = {"hourly": "hour", "daily": "day", "monthly": "month"}[table.rsplit("_", 1)[1]]
+        finer = out[-1] if out else None
+        out.append(Rollup(table, grain, keys, frozenset(filters), frozenset(dimensions), finer))
+    return out
+
+
+_FAMILIES = (
+    _family(
+        ("rollup_hourly", "rollup_daily"),
+        ("platform", "lang", "sentiment"),
+        {"platform", "lang", "sentiment", "query"},
+        {"platform", "lang", "sentiment", "query", "hour", "day"},
+    ),
+    _family(
+        ("rollup_author_daily", "rollup_author_monthly"),
+        ("platform", "author_handle", "sentiment"),
+        {"platform", "sentiment", "query", "author"},
+        {"platform", "sentiment", "query", "day", "author"},
+    ),
+    _family(
+        ("rollup_keyword_daily", "rollup_keyword_monthly"),
+        ("platform", "keyword", "sentiment"),
+        {"platform", "sentiment", "query"},
+        {"platform", "sentiment", "query", "day", "keyword"},
+    ),
+)
+# Finer first: a coarse rollup's changes are summed from its finer one's.
+ROLLUPS = tuple(r for family in _FAMILIES for r in family)
+_STEPS = {"hour": 1, "day": 24, "month": 24 * 28}  # a grain's (shortest) length in hours
+
+# How each rollup key is computed from a mention (NULLs as '': keys cannot be NULL).
+_KEY_SQL = {
+    "platform": "m.platform",
+    "lang": "coalesce(m.lang, '')",
+    "sentiment": "coalesce(m.sentiment, '')",
+    "author_handle": "m.author_handle",
+    "keyword": "k.keyword",
+}
+
+
+def where_sql(f: Filter) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause (over ``mentions m``) selecting the visible mentions matching `f`."""
+    clauses = ["NOT m.is_deleted"]
+    params: dict[str, Any] = {}
+    for name in ("platform", "lang", "sentiment"):
+        value = getattr(f, name)
+        if value is not None:
+            clauses.append(f"m.{name} = ${name}")
+            params[name] = value
+    if f.author is not None:
+        clauses.append("m.author_handle = $author")
+        params["author"] = f.author
+    if f.since is not None:
+        clauses.append("m.created_at >= $since")
+        params["since"] = naive_utc(f.since)
+    if f.until is not None:
+        clauses.append("m.created_at < $until")
+        params["until"] = naive_utc(f.until)
+    if f.text:
+        clauses.append("contains(lower(m.text), $text)")
+        params["text"] = f.text.lower()
+    if f.query is not None:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM mention_queries q WHERE q.query = $query "
+            "AND q.platform = m.platform AND q.native_id = m.native_id)"
+        )
+        params["query"] = f.query
+    return " AND ".join(clauses), params
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """`moment` in UTC without a zone, as the tables store it."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+# -- maintenance ------------------------------------------------------------------------
+def _contribution_sql(rollup: Rollup, *, per_query: bool, scope: str, sign: int) -> str:
+    """SELECT the signed sums that the mentions in `scope` add to `rollup`."""
+    grain = f"date_trunc('{rollup.grain}', m.created_at)"
+    keys = [_KEY_SQL[k] for k in rollup.keys]
+    joins = scope
+    if per_query:
+        joins += (
+            " JOIN mention_queries mq ON mq.platform = m.platform AND mq.native_id = m.native_id"
+        )
+    if "keyword" in rollup.keys:
+        joins += " CROSS JOIN (SELECT DISTINCT unnest(m.keywords) AS keyword) AS k"
+    query = "mq.query" if per_query else "''"
+    named = ", ".join(f"{sql} AS {name}" for sql, name in zip(keys, rollup.keys, strict=True))
+    return (
+        f"SELECT {grain} AS {rollup.grain}, {query} AS query, {named}, "
+        f"{sign} * count(*) AS mentions, {sign} * coalesce(sum({_REACH}), 0) AS reach, "
+        f"{sign} * coalesce(sum({_ENGAGEMENT}), 0) AS engagement "
+        f"FROM mentions m{joins} WHERE NOT m.is_deleted GROUP BY ALL"
+    )
+
+
+def _scope(keys_table: str | None) -> str:
+    if keys_table is None:
+        return ""
+    return f" SEMI JOIN {keys_table} sk ON sk.platform = m.platform AND sk.native_id = m.native_id"
+
+
+def begin_delta(con: duckdb.DuckDBPyConnection) -> None:
+    """Start collecting rollup changes for this transaction."""
+    for r in ROLLUPS:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE delta_{r.table} AS SELECT * FROM {r.table} LIMIT 0"
+        )
+
+
+def add_contributions(con: duckdb.DuckDBPyConnection, keys_table: str, sign: int) -> None:
+    """Record what the visible mentions keyed in `keys_table` weigh now, times `sign`.
+
+    Called with -1 before a write and +1 after it, with the same keys.
+    """
+    for r in ROLLUPS:
+        if r.finer is None:
+            for per_query in (False, True):
+                sql = _contribution_sql(r, per_query=per_query, scope=_scope(keys_table), sign=sign)
+                con.execute(f"INSERT INTO delta_{r.table} {sql}")
+
+
+def apply_delta(con: duckdb.DuckDBPyConnection) -> None:
+    """Merge the collected changes into the rollups; drop the groups left empty."""
+    for r in ROLLUPS:
+        if r.finer is not None:
+            con.execute(f"INSERT INTO delta_{r.table} {_coarser_sql(r, f'delta_{r.finer.table}')}")
+        key = ", ".join((r.grain, "query", *r.keys))
+        con.execute(
+            f"INSERT INTO {r.table} SELECT {key}, sum(mentions), sum(reach), sum(engagement) "
+            f"FROM delta_{r.table} GROUP BY ALL "
+            "HAVING sum(mentions) <> 0 OR sum(reach) <> 0 OR sum(engagement) <> 0 "
+            "ON CONFLICT DO UPDATE SET mentions = mentions + excluded.mentions, "
+            "reach = reach + excluded.reach, engagement = engagement + excluded.engagement"
+        )
+        # A group's mentions reach 0 only when every contribution was taken back.
+        con.execute(f"DELETE FROM {r.table} WHERE mentions = 0")
+    for r in ROLLUPS:
+        con.execute(f"DROP TABLE delta_{r.table}")
+
+
+def _coarser_sql(r: Rollup, source: str) -> str:
+    """SELECT the rows of `r` summed from `source`, a table shaped like its finer rollup."""
+    assert r.finer is not None
+    keys = ", ".join(r.keys)
+    return (
+        f"SELECT date_trunc('{r.grain}', {r.finer.grain}) AS {r.grain}, query, {keys}, "
+        f"sum(mentions), sum(reach), sum(engagement) FROM {source} GROUP BY ALL"
+    )
+
+
+def rebuild(con: duckdb.DuckDBPyConnection, *, query: str | None = None) -> None:
+    """Recompute the rollups from the mentions: all of them, or one query's rows."""
+    for r in ROLLUPS:
+        if query is None:
+            con.execute(f"DELETE FROM {r.table}")
+        else:
+            con.execute(f"DELETE FROM {r.table} WHERE query = $q", {"q": query})
+        if r.finer is not None:
+            sql = _coarser_sql(r, r.finer.table)
+        else:
+            sql = " UNION ALL ".join(
+                _contribution_sql(r, per_query=per_query, scope="", sign=1)
+                for per_query in ((False, True) if query is None else (True,))
+            )
+        if query is None:
+            con.execute(f"INSERT INTO {r.table} {sql}")
+        else:
+            con.execute(
+                f"INSERT INTO {r.table} SELECT * FROM ({sql}) WHERE query = $q", {"q": query}
+            )
+
+
+def forget_query(con: duckdb.DuckDBPyConnection, query: str) -> None:
+    """Drop a removed query's rows."""
+    for r in ROLLUPS:
+        con.execute(f"DELETE FROM {r.table} WHERE query = $q", {"q": query})
+
+
+# -- reads ------------------------------------------------------------------------------
+def measure_sql(spec: Measure, order: str | None = None) -> tuple[str, dict[str, Any]]:
+    """One statement computing `spec`; `order` replaces the measure-first ordering."""
+    chain = _rollup_for(spec)
+    if chain is None:
+        inner, params = _scan_sql(spec.by, spec.where)
+    else:
+        inner, params = _rollup_sql(chain, spec.by, spec.where)
+    n = len(spec.by)
+    dims = [f"#{i + 1}" for i in range(n)]
+    sums = [f"sum({name})::BIGINT AS {name}" for name in MEASURES]
+    select = [f"{d} AS {name}" for d, name in zip(dims, spec.by, strict=True)] + sums
+    text = f"SELECT {', '.join(select)} FROM ({inner}) AS parts"
+    if spec.by:
+        text += " GROUP BY ALL"
+    else:
+        # Totals of nothing are one row of zeros, as the scan gives.
+        text = f"SELECT {', '.join(f'coalesce({m}, 0)' for m in MEASURES)} FROM ({text})"
+    if spec.by:
+        if order is None:
+            keys = ", ".join(f"{i + 1} ASC NULLS LAST" for i in range(n))
+            order = f"{spec.order} DESC, {keys}"
+        text += f" ORDER BY {order}"
+    if spec.limit is not None:
+        text += f" LIMIT {int(spec.limit)}"
+    return text, params
+
+
+def author_details_sql(where: Filter, authors: list[str]) -> tuple[str, dict[str, Any]]:
+    """Newest name and most followers of `authors` (``platform:handle``) within `where`."""
+    sql, params = where_sql(where)
+    handles = sorted({a.partition(":")[2] for a in authors})
+    params = {**params, "handles": handles, "authors": authors}
+    return (
+        "SELECT m.platform || ':' || m.author_handle, arg_max(m.author_name, m.created_at), "
+        f"max(m.author_followers) FROM mentions m WHERE {sql} "
+        "AND list_contains($handles, m.author_handle) "
+        "AND list_contains($authors, m.platform || ':' || m.author_handle) GROUP BY 1",
+        params,
+    )
+
+
+def _rollup_for(spec: Measure) -> list[Rollup] | None:
+    """The rollups that can answer `spec`, coarsest first, or None when only a scan can."""
+    w = spec.where
+    if w.text:
+        return None
+    fields = ("platform", "lang", "sentiment", "query", "author")
+    used = {name for name in fields if getattr(w, name) is not None}
+    if "query" in spec.by and w.query is not None:
+        return None  # needs each mention's other queries: only the scan has them
+    # Grouped by hour or day, no rollup coarser than that may be read.
+    finest = "hour" if "hour" in spec.by else "day" if "day" in spec.by else "month"
+    for family in _FAMILIES:
+        if used <= family[0].filters and set(spec.by) <= family[0].dimensions:
+            usable = [r for r in family if _STEPS[r.grain] <= _STEPS[finest]]
+            return usable[::-1] or None
+    return None
+
+
+def _scan_sql(by: tuple[str, ...], where: Filter) -> tuple[str, dict[str, Any]]:
+    """Group the mentions matching `where` by `by`, with the summed measures."""
+    sql, params = where_sql(where)
+    joins = ""
+    if "query" in by:
+        joins += " JOIN mention_queries mq USING (platform, native_id)"
+    if "keyword" in by:
+        # DISTINCT: a keyword listed twice in one post counts once, as in the scan.
+        joins += " CROSS JOIN (SELECT DISTINCT unnest(m.keywords) AS keyword) AS k"
+    select = [_SCAN_DIMENSIONS[d] for d in by] + [
+        "count(*) AS mentions",
+        f"coalesce(sum({_REACH}), 0) AS reach",
+        f"coalesce(sum({_ENGAGEMENT}), 0) AS engagement",
+        "count(*) FILTER (WHERE m.sentiment = 'negative') AS negative",
+        "count(*) FILTER (WHERE m.sentiment = 'neutral') AS neutral",
+        "count(*) FILTER (WHERE m.sentiment = 'positive') AS positive",
+    ]
+    # Filtered first: DuckDB would not push the time range below the lateral unnest.
+    text = f"SELECT {', '.join(select)} FROM (SELECT * FROM mentions m WHERE {sql}) m{joins}"
+    if by:
+        text += " GROUP BY ALL"
+    return text, params
+
+
+def _rollup_sql(chain: list[Rollup], by: tuple[str, ...], w: Filter) -> tuple[str, dict[str, Any]]:
+    """Whole buckets from the first rollup of `chain`, partial ones from the next, finer one.
+
+    At the end of the chain, the partial buckets are read from the mentions.
+    """
+    rollup = chain[0]
+
+    def finer(where: Filter) -> tuple[str, dict[str, Any]]:
+        return _rollup_sql(chain[1:], by, where) if len(chain) > 1 else _scan_sql(by, where)
+
+    first = _ceil(w.since, rollup.grain) if w.since else None
+    last = _floor(w.until, rollup.grain) if w.until else None
+    if first is not None and last is not None and first >= last:
+        return finer(w)  # shorter than one bucket
+    parts: list[str] = []
+    params: dict[str, Any] = {}
+    clauses = []
+    if first is not None:
+        clauses.append(f"r.{rollup.grain} >= $r_first")
+        params["r_first"] = first
+        if first != naive_utc(w.since):  # type: ignore[arg-type]
+            parts.append(_prefixed(*finer(dataclasses.replace(w, until=first)), "h_", params))
+    if last is not None:
+        clauses.append(f"r.{rollup.grain} < $r_last")
+        params["r_last"] = last
+        if last != naive_utc(w.until):  # type: ignore[arg-type]
+            parts.append(_prefixed(*finer(dataclasses.replace(w, since=last)), "t_", params))
+    for name in ("platform", "lang", "sentiment"):
+        value = getattr(w, name)
+        if value is not None:
+            clauses.append(f"r.{name} = $r_{name}")
+            params[f"r_{name}"] = value
+    if w.author is not None:
+        clauses.append("r.author_handle = $r_author")
+        params["r_author"] = w.author
+    if "query" in by:
+        clauses.append("r.query <> ''")
+    else:
+        clauses.append("r.query = $r_query")
+        params["r_query"] = w.query if w.query is not None else ""
+    dims = {
+        "platform": "r.platform",
+        "lang": "nullif(r.lang, '')",
+        "sentiment": "nullif(r.sentiment, '')",
+        "query": "r.query",
+        "hour": "r.hour",
+        "day": f"date_trunc('day', r.{rollup.grain})",
+        "author": "r.platform || ':' || r.author_handle",
+        "keyword": "r.keyword",
+    }
+    select = [dims[d] for d in by] + [
+        "sum(r.mentions) AS mentions",
+        "sum(r.reach) AS reach",
+        "sum(r.engagement) AS engagement",
+        "coalesce(sum(r.mentions) FILTER (WHERE r.sentiment = 'negative'), 0) AS negative",
+        "coalesce(sum(r.mentions) FILTER (WHERE r.sentiment = 'neutral'), 0) AS neutral",
+        "coalesce(sum(r.mentions) FILTER (WHERE r.sentiment = 'positive'), 0) AS positive",
+    ]
+    whole = f"SELECT {', '.join(select)} FROM {rollup.table} r WHERE {' AND '.join(clauses)}"
+    if by:
+        whole += " GROUP BY ALL"
+    return " UNION ALL ".join([whole, *parts]), params
+
+
+def _prefixed(sql: str, params: dict[str, Any], prefix: str, into: dict[str, Any]) -> str:
+    """Rename the parameters of `sql` with `prefix` (several parts share one statement)."""
+    into.update({prefix + name: value for name, value in params.items()})
+    return _PARAMETER.sub(
+        lambda found: f"${prefix}{found[1]}" if found[1] in params else found[0], sql
+    )
+
+
+_PARAMETER = re.compile(r"\$(\w+)")
+
+
+def _floor(moment: datetime, grain: str) -> datetime:
+    moment = naive_utc(moment).replace(minute=0, second=0, microsecond=0)
+    if grain == "hour":
+        return moment
+    moment = moment.replace(hour=0)
+    return moment if grain == "day" else moment.replace(day=1)
+
+
+def _ceil(moment: datetime, grain: str) -> datetime:
+    floor = _floor(moment, grain)
+    if floor == naive_utc(moment):
+        return floor
+    try:
+        if grain == "month":
+            return (floor + timedelta(days=32)).replace(day=1)
+        return floor + (timedelta(hours=1) if grain == "hour" else timedelta(days=1))
+    except OverflowError:
+        return floor  # the calendar's last bucket: nothing whole follows it
