@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+
+import pytest
+
+from ecoute.enrich.base import enrich
 from ecoute.enrich.chain import analyze, default_stages
 from ecoute.pipeline import enrich_history
 from ecoute.store.base import Filter
@@ -32,3 +37,23 @@ def test_rerun_on_history_replaces_results_of_an_older_stage_version(store):
     assert m.sentiment_by == stages[1].version and m.lang_by == stages[0].version
     assert m.story_id == "mastodon:1" and m.care == ["complaint"]
     assert enrich_history(store, default_stages()) == 0  # nothing left to redo
+
+
+def test_enrich_pauses_the_collector_and_always_restores_it():
+    class Failing:
+        name, version = "failing", "1"
+
+        def apply(self, mentions):  # type: ignore[no-untyped-def]
+            assert not gc.isenabled()
+            raise RuntimeError("stage failed")
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        enrich([mention("1", "Bonjour")], [Failing()])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        enrich([mention("1", "Bonjour")], default_stages())
+        assert not gc.isenabled()  # the caller's choice is kept
+    finally:
+        gc.enable()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ecoute.enrich.duplicates import DuplicateStage
+from ecoute.enrich.duplicates import DuplicateStage, normalise, normalise_folded
+from ecoute.text import fold
 from tests.factories import mention
 
 CAMPAIGN = "La SNCF annonce une grève massive le 12 mars, tous les TGV annulés"
@@ -50,3 +51,23 @@ def test_index_forgets_oldest_stories_beyond_its_bound():
     again = [mention("x", texts[0])]
     stage.apply(again)
     assert again[0].story_id == "mastodon:x"  # the first story was forgotten
+
+
+def test_batch_normalisation_matches_one_text_at_a_time():
+    texts = [
+        "RT @bob: La SNCF annonce 12 grèves http://t.co/a",
+        "rt: Win_a free iPhone www.spam.example now!!!",
+        "Texte avec \x1e un séparateur, 2024",
+        "",
+        "42",
+    ]
+    folded = [fold(t) for t in texts]
+    assert normalise_folded(folded) == [normalise(t) for t in texts]
+    assert normalise(texts[0]) == "la sncf annonce 0 greves"
+
+
+def test_text_holding_the_batch_separator_keeps_its_neighbours_apart():
+    posts = [mention("1", CAMPAIGN), mention("2", "Tout autre sujet\x1e" + " ici" * 8),
+             mention("3", f"{CAMPAIGN} !")]  # fmt: skip
+    DuplicateStage().apply(posts)
+    assert [p.story_id for p in posts] == ["mastodon:1", "mastodon:2", "mastodon:1"]

@@ -46,3 +46,8 @@ def test_shared_french_and_english_tweets_are_recognised(shared):
         lines = (shared / f"data/sentiment/{lang}/val.tsv").read_text("utf-8").splitlines()[1:]
         found = [detect_language(line.split("\t", 1)[1]) for line in lines]
         assert found.count(lang) / len(found) > 0.95
+
+
+def test_long_article_is_judged_on_its_opening():
+    article = "Hola a todos, hoy hablamos del nuevo servicio de entregas en Madrid. " * 2000
+    assert detect_language(article) == "es"

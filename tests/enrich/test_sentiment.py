@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ecoute.enrich.lexicon import score
+from ecoute.enrich.linear import Batch
 from ecoute.enrich.sentiment import FastSentiment, SentimentStage
 from ecoute.enrich.tokens import tokenize
 from ecoute.model import Sentiment
@@ -84,3 +85,32 @@ def test_stage_stamps_tier_and_model_version():
     assert m.sentiment_by == stage.version
     assert stage.version.startswith("fast/")
     assert m.sentiment_explanation
+
+
+def test_a_batch_is_judged_as_each_post_alone(fast):
+    texts = [
+        "Franchement nul nul nul, service client nul 😡",
+        "Ce produit n'est pas bon du tout",
+        "Absolutely love my new headphones ❤️ love love",
+        "Le colis est arrivé mardi.",
+        "",
+        "😍",
+    ]
+    together = fast.judge(texts)
+    alone = [fast.judge([t])[0] for t in texts]
+    assert [(v.label, v.score, v.explanation) for v in together] == [
+        (v.label, v.score, v.explanation) for v in alone
+    ]
+
+
+def test_explanation_names_the_words_the_model_leaned_on(fast):
+    verdict = fast.judge(["Quelle arnaque, service client nul et injoignable"])[0]
+    assert verdict.label is NEG
+    leaned = [why for why in verdict.explanation if why.startswith("model: ")]
+    assert len(leaned) == 1 and 1 <= len(leaned[0].removeprefix("model: ").split(", ")) <= 3
+
+
+def test_batch_keeps_each_known_feature_once_per_post():
+    batch = Batch.distinct([3, 1, 3, -1, 2, 2], [4, 2], vocabulary=5)
+    assert batch.flat.tolist() == [1, 3, 2]
+    assert batch.owner.tolist() == [0, 0, 1]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from ecoute.enrich.tokens import SHARED, BatchText
 from ecoute.model import Mention, Sentiment
 from ecoute.text import fold
 
@@ -62,7 +63,11 @@ _PURCHASE = re.compile(
 
 def detect_care(text: str, sentiment: Sentiment | None) -> list[str]:
     """Return the care signals of one post, in a fixed order, from its text and sentiment."""
-    folded = fold(text).replace("’", "'")
+    return care_of(fold(text), sentiment)
+
+
+def care_of(folded: str, sentiment: Sentiment | None) -> list[str]:
+    """Return the care signals of one post from its folded text (`ecoute.text.fold`)."""
     found: list[str] = []
     # « Quelle arnaque ! » opens like a question but exclaims: without "?", "!" wins.
     if "?" in folded or ("!" not in folded and _QUESTION.search(folded)):
@@ -85,8 +90,12 @@ class CareStage:
     name: ClassVar[str] = "care"
     version: ClassVar[str] = "rules-1"
 
+    def __init__(self, text: BatchText = SHARED) -> None:
+        self.text = text
+
     def apply(self, mentions: list[Mention]) -> list[Mention]:
-        for m in mentions:
-            m.care = detect_care(m.text, m.sentiment)
+        folded = self.text.folded([m.text for m in mentions])
+        for m, plain in zip(mentions, folded, strict=True):
+            m.care = care_of(plain, m.sentiment)
             m.care_by = self.version
         return mentions

@@ -1,7 +1,7 @@
 """Near-duplicates: copies, retweets with a comment, copy-paste campaigns and spam share a story.
 
 Each post is reduced to what a copier keeps (folded text without links, handles,
-"RT" and digits), cut into 5-character shingles, and summarised by a 64-value
+"RT" and digits), cut into 5-byte shingles, and summarised by a 64-value
 MinHash computed for the whole batch at once with numpy. Locality-sensitive
 hashing over 16 bands of 4 values finds earlier posts whose shingle sets likely
 overlap; a candidate whose estimated Jaccard similarity reaches 0.5 lends its
@@ -20,6 +20,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from ecoute.enrich.tokens import SHARED, BatchText
 from ecoute.model import Mention
 from ecoute.text import fold
 
@@ -32,14 +33,15 @@ SHINGLE = 5
 MIN_CHARS = 24
 MAX_STORIES = 100_000
 _MASK = np.uint64(0xFFFFFFFF)
-_CHUNK = 256  # posts per numpy pass: bounds the (permutations x shingles) matrix
+_CHUNK = 64  # posts per numpy pass: keeps the (permutations x shingles) matrix in cache
 # Joins a batch's texts so the regular expressions run once per batch; a blank to them,
 # so a link or handle never runs on into the next text.
 _SEPARATOR = "\x1e"
+_KEPT_SEPARATOR = "1"
 
 _NOISE = re.compile(r"https?://\S+|www\.\S+|@\w+|\brt\b")
 _DIGITS = re.compile(r"\d+")
-_NON_WORD = re.compile(r"(?:[^\w\x1e]|_)+")
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 def _permutations(seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -59,16 +61,19 @@ _BAND_MIX = np.random.default_rng(2).integers(1, 1 << 63, size=ROWS + 1, dtype=n
 
 def normalise(text: str) -> str:
     """Return the part of a post that copies keep: folded words, no links, handles or digits."""
-    return normalise_all([text])[0]
+    return normalise_folded([fold(text)])[0]
 
 
-def normalise_all(texts: list[str]) -> list[str]:
-    """Return `normalise` of each text, running each regular expression once on the batch."""
-    joined = _SEPARATOR.join(texts)
-    if joined.count(_SEPARATOR) != len(texts) - 1:  # a text holds the separator itself
-        return [normalise(t.replace(_SEPARATOR, " ")) for t in texts]
-    plain = _DIGITS.sub("0", _NOISE.sub(" ", fold(joined)))
-    return [part.strip() for part in _NON_WORD.sub(" ", plain).split(_SEPARATOR)]
+def normalise_folded(folded: list[str]) -> list[str]:
+    """Return `normalise` of each already folded text, each regular expression run once."""
+    joined = _SEPARATOR.join(folded)
+    if joined.count(_SEPARATOR) != len(folded) - 1:  # a text holds the separator itself
+        return [normalise(t.replace(_SEPARATOR, " ")) for t in folded]
+    plain = _DIGITS.sub("0", _NOISE.sub(" ", joined))
+    # Every digit is now "0", so "1" can stand for the separator through _NON_WORD, whose
+    # plain [\W_]+ is much faster than a class that spares the separator.
+    plain = _NON_WORD.sub(" ", plain.replace(_SEPARATOR, _KEPT_SEPARATOR))
+    return [part.strip() for part in plain.split(_KEPT_SEPARATOR)]
 
 
 def signatures(texts: list[str]) -> np.ndarray:
@@ -89,8 +94,11 @@ def signatures(texts: list[str]) -> np.ndarray:
         firsts = np.cumsum(counts) - counts
         begins = np.cumsum(lengths) - lengths
         shingles = rolling[np.repeat(begins - firsts, counts) + np.arange(int(counts.sum()))]
-        hashed = (shingles * _A + _B) >> np.uint64(32)  # (NUM_PERM, n_shingles)
-        out[start : start + len(chunk)] = np.minimum.reduceat(hashed, firsts, axis=1).T
+        hashed = shingles * _A  # (NUM_PERM, n_shingles), wrapping modulo 2^64
+        hashed += _B
+        # The top 32 bits of the smallest value are the smallest top 32 bits: shift after.
+        lowest = np.minimum.reduceat(hashed, firsts, axis=1)
+        out[start : start + len(chunk)] = (lowest >> np.uint64(32)).T
     return out
 
 
@@ -116,8 +124,8 @@ class StoryIndex:
         """Return the story of the most similar earlier post, or start one named `key`."""
         if bands is None:
             bands = band_keys(signature[None, :])[0]
-        get = self._bands.get
-        candidates = {story for story in map(get, bands) if story is not None}
+        candidates = set(map(self._bands.get, bands))
+        candidates.discard(None)
         best, best_similarity = None, THRESHOLD * NUM_PERM
         for story in candidates:
             similarity = int(np.count_nonzero(self._stories[story][0] == signature))
@@ -146,11 +154,13 @@ class DuplicateStage:
     name: ClassVar[str] = "duplicates"
     version: ClassVar[str] = "minhash-2"
 
-    def __init__(self, max_stories: int = MAX_STORIES) -> None:
+    def __init__(self, max_stories: int = MAX_STORIES, text: BatchText = SHARED) -> None:
         self.index = StoryIndex(max_stories)
+        self.text = text
 
     def apply(self, mentions: list[Mention]) -> list[Mention]:
-        texts = normalise_all([m.text for m in mentions]) if mentions else []
+        folded = self.text.folded([m.text for m in mentions])
+        texts = normalise_folded(folded) if mentions else []
         long_enough = [i for i, t in enumerate(texts) if len(t) >= MIN_CHARS]
         signed = signatures([texts[i] for i in long_enough])
         keys = band_keys(signed)

@@ -19,42 +19,43 @@ DENSE = ("positive", "negative", "total", "negations", "irony", "shouts", "contr
 
 
 def sparse(tokens: list[Token]) -> tuple[list[str], list[str]]:
-    """Return a post's word-level feature names and its words, whose char n-grams complete them.
+    """Return the feature names of a post's token sequence, and its words.
 
-    The char n-grams are left to `char_grams` so a scorer can cache them per word:
-    words repeat far more than posts do.
+    Each word's own features (itself, its char n-grams) are left to `word_features`
+    so a scorer can cache them per word: words repeat far more than posts do.
     """
     out: list[str] = []
     words: list[str] = []
     add = out.append
     previous = "^"
     negated_until = -1
-    for i, tok in enumerate(tokens):
-        kind, norm = tok.kind, tok.norm
+    # Unpacking the tuple is much cheaper than reading NamedTuple attributes by name.
+    for i, (kind, text, norm, shouted, stretched) in enumerate(tokens):
         if kind in (WORD, HASHTAG):
-            word = norm.lstrip("#")
-            add("w|" + word)
             if kind == HASHTAG:
-                add("h|" + word)
+                word = norm[1:]
+                add(f"h|{word}")
+            else:
+                word = norm
             if i <= negated_until:
-                add("n|" + word)
+                add(f"n|{word}")
             if word in NEGATIONS:
                 negated_until = i + _NEGATION_REACH
-            if tok.is_shouted:
+            if shouted:
                 add("f|shout")
-            if tok.is_stretched:
+            if stretched:
                 add("f|stretch")
             words.append(word)
             unit = word
         elif kind == EMOJI:
-            unit = tok.text
-            add("e|" + unit)
+            unit = text
+            add(f"e|{unit}")
         elif kind == EMOTICON:
             unit = norm
-            add("o|" + unit)
+            add(f"o|{unit}")
         elif kind == PUNCT:
             unit = norm
-            add("p|" + unit + ("+" if tok.is_stretched else ""))
+            add(f"p|{unit}+" if stretched else f"p|{unit}")
             negated_until = -1  # a sentence break ends a negation's reach
         elif kind == URL:
             unit = "<url>"
@@ -66,10 +67,10 @@ def sparse(tokens: list[Token]) -> tuple[list[str], list[str]]:
             unit = "<num>"
         else:
             continue
-        add("b|" + previous + " " + unit)
+        add(f"b|{previous} {unit}")
         previous = unit
     if tokens:
-        add("b|" + previous + " $")
+        add(f"b|{previous} $")
     return out, words
 
 
@@ -84,11 +85,16 @@ def char_grams(word: str) -> list[str]:
     ]
 
 
+def word_features(word: str) -> list[str]:
+    """Return the feature names a word brings wherever it stands: itself and its char n-grams."""
+    return ["w|" + word, *char_grams(word)]
+
+
 def names(tokens: list[Token]) -> list[str]:
     """Return every distinct sparse feature name of one post (what training counts)."""
     found, words = sparse(tokens)
     for word in words:
-        found.extend(char_grams(word))
+        found.extend(word_features(word))
     return list(dict.fromkeys(found))
 
 

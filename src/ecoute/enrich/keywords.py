@@ -25,7 +25,7 @@ from ecoute.enrich.tokens import (
     SHARED,
     URL,
     WORD,
-    BatchTokens,
+    BatchText,
     Token,
     tokenize,
 )
@@ -65,20 +65,24 @@ class Lemmas:
     """simplemma lemmas with a bounded per-process cache: words repeat across posts."""
 
     def __init__(self) -> None:
-        self._cache: dict[tuple[str, str], str] = {}
+        self._cache: dict[str, dict[str, str]] = {lang: {} for lang in _LEMMA_LANGUAGES}
 
     def __call__(self, word: str, lang: str | None) -> str:
         if lang not in _LEMMA_LANGUAGES:
             return word
-        key = (word, lang)
-        found = self._cache.get(key)
+        found = self._cache[lang].get(word)
         if found is None:
             from simplemma import lemmatize
 
-            if len(self._cache) >= _LEMMA_CACHE_LIMIT:
-                self._cache.clear()
-            found = self._cache[key] = lemmatize(word, lang=lang).lower()
+            cache = self._cache[lang]
+            if len(cache) >= _LEMMA_CACHE_LIMIT:
+                cache.clear()
+            found = cache[word] = lemmatize(word, lang=lang).lower()
         return found
+
+    def known(self, lang: str | None) -> dict[str, str] | None:
+        """Return the lemmas already found in `lang`, or None if `lang` is not lemmatised."""
+        return self._cache.get(lang) if lang else None
 
 
 def extract_keywords(text: str, lang: str | None = None, lemmas: Lemmas | None = None) -> list[str]:
@@ -90,20 +94,22 @@ def keywords_of(tokens: list[Token], lang: str | None, lemma: Lemmas) -> list[st
     """Return the keywords of a post already cut into tokens, as `extract_keywords` does."""
     tags: list[str] = []
     plain: list[str] = []
-    for tok in tokens:
-        kind = tok.kind
-        if (kind == HASHTAG and len(tok.norm) > 1) or (kind == HANDLE and tok.norm != "@user"):
-            tags.append(tok.norm)
+    known = lemma.known(lang)
+    # Unpacking the tuple is much cheaper than reading NamedTuple attributes by name.
+    for kind, text, norm, _, _ in tokens:
+        if kind == WORD:
+            if len(norm) >= _MIN_LENGTH and norm not in STOP_WORDS:
+                word = norm if known is None else (known.get(norm) or lemma(norm, lang))
+                if word not in STOP_WORDS and not word.isdigit():
+                    plain.append(word)
+        elif (kind == HASHTAG and len(norm) > 1) or (kind == HANDLE and norm != "@user"):
+            tags.append(norm)
         elif kind == URL:
-            domain = _DOMAIN.match(tok.text)
+            domain = _DOMAIN.match(text)
             if domain and "." in domain.group(1):
                 tags.append(domain.group(1).lower())
-        elif kind == EMOJI and tok.text not in "\u200d\ufe0f":
-            tags.append(tok.text)
-        elif kind == WORD and len(tok.norm) >= _MIN_LENGTH and tok.norm not in STOP_WORDS:
-            word = lemma(tok.norm, lang)
-            if word not in STOP_WORDS and not word.isdigit():
-                plain.append(word)
+        elif kind == EMOJI and text not in "\u200d\ufe0f":
+            tags.append(text)
     return list(dict.fromkeys(tags + plain))[:MAX_KEYWORDS]
 
 
@@ -113,12 +119,12 @@ class KeywordStage:
     name: ClassVar[str] = "keywords"
     version: ClassVar[str] = "lemmas-2"
 
-    def __init__(self, tokens: BatchTokens = SHARED) -> None:
+    def __init__(self, text: BatchText = SHARED) -> None:
         self._lemmas = Lemmas()
-        self.tokens = tokens
+        self.text = text
 
     def apply(self, mentions: list[Mention]) -> list[Mention]:
-        posts = self.tokens.of([m.text for m in mentions])
+        posts = self.text.tokens([m.text for m in mentions])
         for m, tokens in zip(mentions, posts, strict=True):
             m.keywords = keywords_of(tokens, m.lang, self._lemmas)
             m.keywords_by = self.version

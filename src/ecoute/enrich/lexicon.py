@@ -18,6 +18,7 @@ from functools import cache
 from importlib.resources import files
 
 from ecoute.enrich.tokens import EMOJI, EMOTICON, HASHTAG, PUNCT, WORD, Token, unstretch
+from ecoute.text import fold
 
 # Valences on a -2..+2 scale, keyed by folded, de-stretched words. French and English
 # share one table: a post often mixes them, and the few false friends are handled below.
@@ -170,6 +171,14 @@ _CONTRAST_BEFORE = 0.5
 _CONTRAST_AFTER = 1.5
 
 
+# Every folded word that some rule of `score` reads; any other word only resets a boost.
+_RULED = frozenset(
+    {*WORDS, *NEGATIONS, *CONTRASTS, *INTENSIFIERS, *IRONY_TAGS, "un"}
+    | {head for head, _ in PHRASES}
+    | {fold(word) for word in ACCENTED}
+)
+
+
 @cache
 def emojis() -> dict[str, float]:
     """Return emoji valences: the ones written here, then the ranking's, on the -2..2 scale."""
@@ -223,18 +232,21 @@ def score(tokens: list[Token]) -> Valence:
         if skip:
             skip -= 1
             continue
-        kind, norm = tok.kind, tok.norm
+        kind, text, norm, shouted, stretched = tok  # unpacking beats NamedTuple attributes
         if kind in (WORD, HASHTAG):
-            word = norm.lstrip("#")
+            word = norm[1:] if kind == HASHTAG else norm
+            if word not in _RULED and not stretched:
+                boost = 1.0  # most words carry no valence and start no rule
+                continue
             if kind == HASHTAG and word in IRONY_TAGS:
                 found.irony += 1
-                found.explanation.append(f"irony: {tok.text}")
+                found.explanation.append(f"irony: {text}")
                 continue
             if i + 1 < n and tokens[i + 1].kind == WORD:
                 nxt = tokens[i + 1].norm
                 phrase = PHRASES.get((word, nxt))
                 if phrase is not None:
-                    values.append((i, phrase * boost, f"{tok.text} {tokens[i + 1].text}"))
+                    values.append((i, phrase * boost, f"{text} {tokens[i + 1].text}"))
                     boost = 1.0
                     skip = 1
                     continue
@@ -245,26 +257,26 @@ def score(tokens: list[Token]) -> Valence:
             if word in NEGATIONS:
                 negated_until = i + _NEGATION_REACH
                 found.negations += 1
-                found.explanation.append(f"negation: {tok.text}")
+                found.explanation.append(f"negation: {text}")
                 continue
             if word in CONTRASTS and values:
                 contrast_at = len(values)
                 found.contrast = True
-                found.explanation.append(f"contrast: {tok.text}")
+                found.explanation.append(f"contrast: {text}")
                 continue
             if word in INTENSIFIERS and word not in WORDS:
                 boost = INTENSIFIERS[word]
                 continue
-            value = ACCENTED.get(tok.text.lower()) or _lookup(word, tok.is_stretched)
+            value = ACCENTED.get(text.lower()) or _lookup(word, stretched)
             if value is None:
                 boost = 1.0
                 continue
-            why = tok.text
+            why = text
             value *= boost
-            if tok.is_stretched:
+            if stretched:
                 value *= _STRETCH
                 why += " (stretched)"
-            if tok.is_shouted:
+            if shouted:
                 value *= _SHOUT
                 found.shouts += 1
                 why += " (caps)"
@@ -276,17 +288,17 @@ def score(tokens: list[Token]) -> Valence:
             values.append((i, value, why))
             boost = 1.0
         elif kind == EMOJI:
-            value = table.get(tok.text)
-            if tok.text in IRONY_SIGNS:
+            value = table.get(text)
+            if text in IRONY_SIGNS:
                 found.irony += 1
             if value:
-                values.append((i, value, tok.text))
+                values.append((i, value, text))
         elif kind == EMOTICON:
             value = EMOTICONS.get(norm)
             if value:
-                values.append((i, value, tok.text))
-        elif kind == PUNCT and norm in ("!", "?!") and tok.is_stretched:
-            found.explanation.append(f"emphasis: {tok.text}")
+                values.append((i, value, text))
+        elif kind == PUNCT and norm in ("!", "?!") and stretched:
+            found.explanation.append(f"emphasis: {text}")
         elif norm == "/s":
             found.irony += 1
     for j, (_i, value, why) in enumerate(values):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -27,7 +27,7 @@ class Batch:
 
     size: int
     flat: np.ndarray  # (n_ids,) int64
-    owner: np.ndarray  # (n_ids,) int64, the post each id belongs to
+    owner: np.ndarray  # (n_ids,) int64, the post each id belongs to, in order
 
     @classmethod
     def of(cls, ids: Sequence[Sequence[int]]) -> Batch:
@@ -36,6 +36,24 @@ class Batch:
         lengths = np.fromiter(map(len, ids), dtype=np.int64, count=size)
         flat = np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=int(lengths.sum()))
         return cls(size, flat, np.repeat(np.arange(size), lengths))
+
+    @classmethod
+    def distinct(cls, flat: Iterable[int], lengths: Sequence[int], vocabulary: int) -> Batch:
+        """Build a batch from ids laid end to end, `lengths[k]` of them for post k.
+
+        Each id is kept once per post, and negative ids (unknown features) are dropped.
+        """
+        size = len(lengths)
+        owner = np.repeat(np.arange(size, dtype=np.int64), lengths)
+        ids = np.fromiter(flat, dtype=np.int64, count=int(owner.size))
+        known = ids >= 0
+        keys = owner[known] * vocabulary + ids[known]
+        if size * vocabulary < 2**31:
+            keys = keys.astype(np.int32)  # sorts faster, and a batch's keys usually fit
+        keys.sort()  # a sort then a neighbour test beats np.unique's hashing here by far
+        keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
+        keys = keys.astype(np.int64, copy=False)
+        return cls(size, keys % vocabulary, keys // vocabulary)
 
 
 class ModelError(Exception):
@@ -54,12 +72,14 @@ class LinearModel:
     labels: list[str]
     card: dict[str, Any] = field(default_factory=dict)
     index: dict[str, int] = field(init=False, repr=False)
+    pulls: np.ndarray = field(init=False, repr=False)  # idf x weights, what a feature adds
 
     def __post_init__(self) -> None:
         self.index = {name: i for i, name in enumerate(self.vocabulary)}
         n = len(self.vocabulary)
         if self.idf.shape != (n,) or self.weights.shape != (n, len(self.labels)):
             raise ModelError("model arrays do not match its vocabulary and labels")
+        self.pulls = self.idf[:, None] * self.weights
 
     @property
     def version(self) -> str:
@@ -80,9 +100,13 @@ class LinearModel:
         idf = self.idf[flat]
         norms = np.sqrt(np.bincount(owner, weights=idf * idf, minlength=n_posts))
         norms[norms == 0] = 1.0
-        out = np.empty((n_posts, len(self.labels)), dtype=np.float64)
-        for c in range(len(self.labels)):
-            out[:, c] = np.bincount(owner, weights=idf * self.weights[flat, c], minlength=n_posts)
+        out = np.zeros((n_posts, len(self.labels)), dtype=np.float64)
+        # Owners come in order, so each post's rows are one run: sum the runs in one pass.
+        counts = np.bincount(owner, minlength=n_posts)
+        starts = np.cumsum(counts) - counts
+        some = counts > 0
+        if some.any():
+            out[some] = np.add.reduceat(self.pulls[flat], starts[some], axis=0, dtype=np.float64)
         out /= norms[:, None]
         out += dense @ self.dense_weights + self.bias
         return out
@@ -100,7 +124,7 @@ class LinearModel:
         flat, owner = batch.flat, batch.owner
         keep = among[flat] & (labels[owner] >= 0)
         flat, owner = flat[keep], owner[keep]
-        pull = self.idf[flat] * self.weights[flat, labels[owner]]
+        pull = self.pulls[flat, labels[owner]]
         keep = pull > 0
         flat, owner, pull = flat[keep], owner[keep], pull[keep]
         if not len(flat):

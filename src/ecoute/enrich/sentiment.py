@@ -17,16 +17,17 @@ import logging
 from collections.abc import Sequence
 from functools import cache
 from importlib.resources import as_file, files
+from itertools import chain, repeat
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
 import numpy as np
 
-from ecoute.enrich.features import char_grams, dense, sparse
+from ecoute.enrich.features import dense, sparse, word_features
 from ecoute.enrich.keywords import STOP_WORDS
-from ecoute.enrich.lexicon import score
+from ecoute.enrich.lexicon import Valence, score
 from ecoute.enrich.linear import Batch, LinearModel
-from ecoute.enrich.tokens import SHARED, BatchTokens, Token, tokenize
+from ecoute.enrich.tokens import SHARED, BatchText, Token, tokenize
 from ecoute.model import Mention, Sentiment
 
 log = logging.getLogger(__name__)
@@ -76,17 +77,37 @@ class FastSentiment:
             count=len(self.model.vocabulary),
         )
 
-    def _ids(self, word_features: list[str], words: list[str]) -> list[int]:
-        ids = self.model.ids(word_features)
-        cached = self._word_ids
-        for word in words:
-            found = cached.get(word)
-            if found is None:
-                if len(cached) >= _WORD_CACHE_LIMIT:
-                    cached.clear()  # bounded memory; the common words come back at once
-                found = cached[word] = self.model.ids(char_grams(word))
-            ids.extend(found)
-        return list(set(ids))  # each feature counts once, as in training
+    def _batch(self, posts: Sequence[list[Token]]) -> tuple[Batch, list[Valence]]:
+        """Return the distinct feature ids of each post, and what the lexicon found in it."""
+        get = self.model.index.get
+        cached = self._word_ids.get
+        unknown = repeat(-1)
+        pieces: list[list[int]] = []
+        lengths: list[int] = []
+        valences: list[Valence] = []
+        # Lookups run as map() over whole lists, in C; -1 marks an unknown feature. The
+        # id lists are only chained together once, by numpy, for the whole batch.
+        word = self._word
+        for tokens in posts:
+            feats, words = sparse(tokens)
+            own = list(map(get, feats, unknown))
+            found = list(map(cached, words))
+            if None in found:
+                found = [word(w) if f is None else f for w, f in zip(words, found, strict=True)]
+            pieces.append(own)
+            pieces += found
+            lengths.append(len(own) + sum(map(len, found)))
+            valences.append(score(tokens))
+        # Each feature counts once per post, as in training: one sort for the whole batch.
+        flat = chain.from_iterable(pieces)
+        return Batch.distinct(flat, lengths, len(self.model.vocabulary)), valences
+
+    def _word(self, word: str) -> list[int]:
+        """Return the ids of a word's own features, computing them on first sight."""
+        if len(self._word_ids) >= _WORD_CACHE_LIMIT:
+            self._word_ids.clear()  # bounded memory; the common words come back at once
+        found = self._word_ids[word] = self.model.ids(word_features(word))
+        return found
 
     def judge(self, texts: Sequence[str]) -> list[Verdict]:
         """Return one verdict per text, in order."""
@@ -96,20 +117,14 @@ class FastSentiment:
         """Return one verdict per post given as its tokens, in order."""
         if not posts:
             return []
-        ids: list[list[int]] = []
-        valences = []
-        for tokens in posts:
-            feats, words = sparse(tokens)
-            ids.append(self._ids(feats, words))
-            valences.append(score(tokens))
-        batch = Batch.of(ids)
+        batch, valences = self._batch(posts)
         rows = np.array([dense(v) for v in valences], dtype=np.float64)
         logits = self.model.score(batch, rows)
         logits -= logits.max(axis=1, keepdims=True)
         probs = np.exp(logits)
         probs /= probs.sum(axis=1, keepdims=True)
         best = probs.argmax(axis=1)
-        scores = np.round(probs[:, self._positive] - probs[:, self._negative], 4)
+        scores = probs[:, self._positive] - probs[:, self._negative]
         # Neutral posts need no words to say why; -1 leaves them out of the explanation.
         leaned = self.model.explain(
             batch, np.where(best == self._neutral, -1, best), self._explains, _EXPLAINED_FEATURES
@@ -122,7 +137,7 @@ class FastSentiment:
             why = valence.explanation
             if names:
                 why.append("model: " + ", ".join(map(_readable, names)))
-            verdicts.append(Verdict(labels[label], value, why, by))
+            verdicts.append(Verdict(labels[label], round(value, 4), why, by))
         return verdicts
 
 
@@ -137,13 +152,13 @@ class SentimentStage:
     name: ClassVar[str] = "sentiment"
     version: ClassVar[str] = "fast"
 
-    def __init__(self, model: LinearModel | None = None, tokens: BatchTokens = SHARED) -> None:
+    def __init__(self, model: LinearModel | None = None, text: BatchText = SHARED) -> None:
         self.scorer = FastSentiment(model)
         self.version = self.scorer.by  # type: ignore[misc]  # the model's version is the stage's
-        self.tokens = tokens
+        self.text = text
 
     def apply(self, mentions: list[Mention]) -> list[Mention]:
-        posts = self.tokens.of([m.text[:MAX_TEXT] for m in mentions])
+        posts = self.text.tokens([m.text[:MAX_TEXT] for m in mentions])
         for m, verdict in zip(mentions, self.scorer.judge_tokens(posts), strict=True):
             m.sentiment = verdict.label
             m.sentiment_score = verdict.score

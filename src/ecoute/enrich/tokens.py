@@ -9,9 +9,12 @@ stages need to know about its surface (shouted, stretched, a hashtag) while its
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Generic, NamedTuple, TypeVar
 
 from ecoute.text import fold
+
+T = TypeVar("T")
 
 # Kinds of token, kept as short strings because they end up in feature names.
 WORD = "w"
@@ -128,35 +131,53 @@ def _analyse(kind: str, surface: str) -> tuple[Token, ...]:
     return (Token(kind, surface, surface, False, False),)
 
 
-class BatchTokens:
-    """The tokens of the batch last asked for, so the stages that read words cut a post once.
+class _LastBatch(Generic[T]):
+    """`compute` of each text, remembering the last batch asked for."""
 
-    Sentiment and keywords both call `of` with the texts of the same mentions; the
-    second call finds each text (the very same string object) at its position and
-    reuses its tokens. Any other text is tokenized, so a stage used alone, or a text
-    changed in between, still gets the right tokens.
-    """
+    def __init__(self, compute: Callable[[str], T]) -> None:
+        self.compute = compute
+        self._last: tuple[list[str], list[T]] = ([], [])
 
-    def __init__(self) -> None:
-        self._last: tuple[list[str], list[list[Token]]] = ([], [])
-
-    def of(self, texts: list[str]) -> list[list[Token]]:
-        """Return the tokens of each text, in order."""
+    def __call__(self, texts: list[str]) -> list[T]:
+        compute = self.compute
         # One read of the pair: a concurrent batch replaces it whole, never half of it.
-        last_texts, last_tokens = self._last
+        last_texts, last_results = self._last
         if len(last_texts) == len(texts):
             out = [
-                old_tokens if old is text else tokenize(text)
-                for old, text, old_tokens in zip(last_texts, texts, last_tokens, strict=True)
+                result if old is text else compute(text)
+                for old, text, result in zip(last_texts, texts, last_results, strict=True)
             ]
         else:
-            out = [tokenize(text) for text in texts]
+            out = [compute(text) for text in texts]
         self._last = (texts, out)
         return out
 
 
+class BatchText:
+    """The tokens and folded texts of the batch last asked for, so stages share them.
+
+    Sentiment and keywords both ask for the tokens of the same mentions' texts; the
+    second call finds each text (the very same string object) at its position and
+    reuses its tokens. Care signals and near-duplicates share folded texts the same
+    way. Any other text is computed afresh, so a stage used alone, or a text changed
+    in between, still gets the right answer.
+    """
+
+    def __init__(self) -> None:
+        self._tokens = _LastBatch(tokenize)
+        self._folded = _LastBatch(fold)
+
+    def tokens(self, texts: list[str]) -> list[list[Token]]:
+        """Return the tokens of each text, in order."""
+        return self._tokens(texts)
+
+    def folded(self, texts: list[str]) -> list[str]:
+        """Return each text folded (`ecoute.text.fold`), in order."""
+        return self._folded(texts)
+
+
 # Shared by default between the stages of a process; a chain built by hand may pass its own.
-SHARED = BatchTokens()
+SHARED = BatchText()
 
 
 def unstretch(norm: str) -> str:
