@@ -417,7 +417,7 @@ class DuckDBStore(AlertStoreMixin):
     def search(
         self, where: Filter, *, limit: int, offset: int = 0, with_raw: bool = True
     ) -> list[Mention]:
-        sql, params = _where(where)
+        sql, params = measures.where_sql(where)
         columns = _READ_COLUMNS if with_raw else _READ_COLUMNS_NO_RAW
         rows = (
             self._cursor()
@@ -791,35 +791,6 @@ def _from_row(row: tuple[Any, ...]) -> Mention:
         is_deleted=is_deleted,
         deleted_by=None if deleted_by is None else DeletedBy(deleted_by),
     )
-
-
-def _where(f: Filter) -> tuple[str, dict[str, Any]]:
-    clauses = ["NOT m.is_deleted"]
-    params: dict[str, Any] = {}
-    for name in ("platform", "lang", "sentiment"):
-        value = getattr(f, name)
-        if value is not None:
-            clauses.append(f"m.{name} = ${name}")
-            params[name] = value
-    if f.author is not None:
-        clauses.append("m.author_handle = $author")
-        params["author"] = f.author
-    if f.since is not None:
-        clauses.append("m.created_at >= $since")
-        params["since"] = _naive_utc(f.since)
-    if f.until is not None:
-        clauses.append("m.created_at < $until")
-        params["until"] = _naive_utc(f.until)
-    if f.text:
-        clauses.append("contains(lower(m.text), $text)")
-        params["text"] = f.text.lower()
-    if f.query is not None:
-        clauses.append(
-            "EXISTS (SELECT 1 FROM mention_queries q WHERE q.query = $query "
-            "AND q.platform = m.platform AND q.native_id = m.native_id)"
-        )
-        params["query"] = f.query
-    return " AND ".join(clauses), params
 
 
 def _save_cursor(con: duckdb.DuckDBPyConnection, cursor: SavedCursor, now: datetime) -> None:
