@@ -206,6 +206,11 @@ class Matcher:
 
     def tag(self, mentions: list[Mention]) -> list[Mention]:
         """Set ``queries`` on each live mention of the batch and return the batch."""
+        if not self.queries:  # nothing to listen for: no post needs reading
+            for m in mentions:
+                if not m.is_deleted:
+                    m.queries = []
+            return mentions
         for m in mentions:
             if not m.is_deleted:
                 m.queries = self._names(m.text, m)
