@@ -133,7 +133,7 @@ def read_file(path: Path, fmt: str | None = None, *, collected_at: datetime | No
     if fmt not in FORMATS:
         raise FileFormatError(f"unknown format {fmt!r}; choose among {', '.join(FORMATS)}")
     moment = collected_at or datetime.now(UTC)
-    with _open_binary(path) as raw:
+    with open_binary(path) as raw:
         if fmt == "jsonl":
             yield from _read_jsonl(raw, moment, chunk_lines)
         else:
@@ -141,7 +141,8 @@ def read_file(path: Path, fmt: str | None = None, *, collected_at: datetime | No
             yield from _read_csv(raw, moment, chunk_lines, delimiter)
 
 
-def _open_binary(path: Path) -> IO[bytes]:
+def open_binary(path: Path) -> IO[bytes]:
+    """Open `path` for reading bytes, looking through gzip compression."""
     fh = open(path, "rb")  # noqa: SIM115 - closed by the caller's with
     if fh.peek(2)[:2] == b"\x1f\x8b":
         fh.close()

@@ -16,7 +16,6 @@ channels...) were skipped so far.
 from __future__ import annotations
 
 import codecs
-import gzip
 import logging
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -38,7 +37,7 @@ from ecoute.sources import (
 )
 from ecoute.sources._parsing import Parsed, PayloadError
 from ecoute.sources.base import Page, Rejected
-from ecoute.sources.files import read_file
+from ecoute.sources.files import open_binary, read_file
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +74,7 @@ _LINE_PARSERS: dict[str, LineParser] = {
 
 def is_own_format(path: Path) -> bool:
     """Tell whether `path` is in Écoute's own JSONL/CSV format (read by `files.read_file`)."""
-    with _open(path) as fh:
+    with open_binary(path) as fh:
         head = _strip_bom(fh.peek(1 << 16)[: 1 << 16])
     return _own_format(path, head)
 
@@ -96,7 +95,7 @@ def read_payload(
     if platform == "ecoute" or (platform is None and is_own_format(path)):
         yield from read_file(path, collected_at=moment)
         return
-    with _open(path) as fh:
+    with open_binary(path) as fh:
         head = _strip_bom(fh.peek(1 << 16)[: 1 << 16]).lstrip()
         if not head:
             raise PayloadError(f"{path}: the file is empty")
@@ -125,14 +124,6 @@ def _expect(platform: str | None, found: str, path: Path, what: str) -> None:
 
 
 # -- files ----------------------------------------------------------------------------------
-def _open(path: Path) -> IO[bytes]:
-    fh = open(path, "rb")  # noqa: SIM115 - closed by the caller's with
-    if fh.peek(2)[:2] == b"\x1f\x8b":
-        fh.close()
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    return fh
-
-
 def _strip_bom(data: bytes) -> bytes:
     return data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
 
