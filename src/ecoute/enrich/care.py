@@ -72,9 +72,9 @@ def care_of(folded: str, sentiment: Sentiment | None) -> list[str]:
     # « Quelle arnaque ! » opens like a question but exclaims: without "?", "!" wins.
     if "?" in folded or ("!" not in folded and _QUESTION.search(folded)):
         found.append(QUESTION)
-    verdict = _VERDICT.search(folded) is not None
+    # Cheapest tests first: praise never holds a verdict, and a customer matter settles it.
     if (sentiment is Sentiment.NEGATIVE and _CUSTOMER_MATTER.search(folded)) or (
-        verdict and sentiment is not Sentiment.POSITIVE
+        sentiment is not Sentiment.POSITIVE and _VERDICT.search(folded)
     ):
         found.append(COMPLAINT)
     if sentiment is Sentiment.POSITIVE and _THANKS.search(folded):

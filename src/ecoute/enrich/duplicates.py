@@ -15,7 +15,6 @@ the oldest beyond that, so memory stays bounded on an endless stream.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from typing import ClassVar
 
 import numpy as np
@@ -33,13 +32,16 @@ SHINGLE = 5
 MIN_CHARS = 24
 MAX_STORIES = 100_000
 _MASK = np.uint64(0xFFFFFFFF)
+_FEW = 4  # candidates compared one by one; beyond, all at once
 _CHUNK = 64  # posts per numpy pass: keeps the (permutations x shingles) matrix in cache
 # Joins a batch's texts so the regular expressions run once per batch; a blank to them,
 # so a link or handle never runs on into the next text.
 _SEPARATOR = "\x1e"
 _KEPT_SEPARATOR = "1"
 
-_NOISE = re.compile(r"https?://\S+|www\.\S+|@\w+|\brt\b")
+# "rt" standing alone; its leading word boundary is tested after the letters, so every
+# alternative starts with a literal and the engine skips ahead to h, w, @ or r.
+_NOISE = re.compile(r"https?://\S+|www\.\S+|@\w+|rt(?<!\wrt)\b")
 _DIGITS = re.compile(r"\d+")
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -110,15 +112,25 @@ def band_keys(signed: np.ndarray) -> list[list[int]]:
 
 
 class StoryIndex:
-    """Banded LSH over the MinHash of each story's first copy; the oldest is forgotten first."""
+    """Banded LSH over the MinHash of each story's first copy; the oldest is forgotten first.
+
+    Signatures sit in one numpy array, a ring of `max_stories` rows, so a post that
+    shares bands with many stories (a copy-paste campaign, a bot's template) is
+    compared with all of them in one operation.
+    """
 
     def __init__(self, max_stories: int = MAX_STORIES) -> None:
+        if max_stories < 1:
+            raise ValueError(f"max_stories must be 1 or more, not {max_stories}")
         self.max_stories = max_stories
-        self._bands: dict[int, str] = {}
-        self._stories: OrderedDict[str, tuple[np.ndarray, list[int]]] = OrderedDict()
+        self._bands: dict[int, int] = {}  # band key -> row of the first story holding it
+        self._signatures = np.empty((min(max_stories, 1024), NUM_PERM), dtype=np.uint32)
+        self._keys: list[str] = []  # row -> story id
+        self._row_bands: list[list[int]] = []  # row -> its band keys
+        self._next = 0  # row the next story takes, once the ring is full
 
     def __len__(self) -> int:
-        return len(self._stories)
+        return len(self._keys)
 
     def assign(self, key: str, signature: np.ndarray, bands: list[int] | None = None) -> str:
         """Return the story of the most similar earlier post, or start one named `key`."""
@@ -126,26 +138,39 @@ class StoryIndex:
             bands = band_keys(signature[None, :])[0]
         candidates = set(map(self._bands.get, bands))
         candidates.discard(None)
-        best, best_similarity = None, THRESHOLD * NUM_PERM
-        for story in candidates:
-            similarity = int(np.count_nonzero(self._stories[story][0] == signature))
-            if similarity >= best_similarity:
-                best, best_similarity = story, similarity
-        if best is not None:
-            return best
-        self._stories[key] = (signature, bands)
-        setdefault = self._bands.setdefault
-        for k in bands:
-            setdefault(k, key)
-        if len(self._stories) > self.max_stories:
-            self._forget()
+        if candidates:
+            # A tie goes to the lowest row, whatever order the set yields.
+            rows = sorted(candidates)
+            if len(rows) <= _FEW:
+                similarity = [np.count_nonzero(self._signatures[r] == signature) for r in rows]
+            else:
+                similarity = np.count_nonzero(self._signatures[rows] == signature, axis=1).tolist()
+            best = max(similarity)
+            if best >= THRESHOLD * NUM_PERM:
+                return self._keys[rows[similarity.index(best)]]
+        self._store(key, signature, bands)
         return key
 
-    def _forget(self) -> None:
-        old, (_, bands) = self._stories.popitem(last=False)
+    def _store(self, key: str, signature: np.ndarray, bands: list[int]) -> None:
+        if len(self._keys) < self.max_stories:
+            row = len(self._keys)
+            if row == len(self._signatures):
+                grown = min(2 * row, self.max_stories)
+                self._signatures = np.resize(self._signatures, (grown, NUM_PERM))
+            self._keys.append(key)
+            self._row_bands.append(bands)
+        else:
+            row = self._next
+            self._next = (row + 1) % self.max_stories
+            for k in self._row_bands[row]:  # forget the oldest story
+                if self._bands.get(k) == row:
+                    del self._bands[k]
+            self._keys[row] = key
+            self._row_bands[row] = bands
+        self._signatures[row] = signature
+        setdefault = self._bands.setdefault
         for k in bands:
-            if self._bands.get(k) == old:
-                del self._bands[k]
+            setdefault(k, row)
 
 
 class DuplicateStage:

@@ -14,7 +14,7 @@ from ecoute.enrich.tokens import EMOJI, EMOTICON, HANDLE, HASHTAG, NUMBER, PUNCT
 
 CHAR_MIN = 3
 CHAR_MAX = 5
-_NEGATION_REACH = 3
+NEGATION_REACH = 3  # tokens after a negation that it still reaches
 DENSE = ("positive", "negative", "total", "negations", "irony", "shouts", "contrast")
 
 
@@ -40,7 +40,7 @@ def sparse(tokens: list[Token]) -> tuple[list[str], list[str]]:
             if i <= negated_until:
                 add(f"n|{word}")
             if word in NEGATIONS:
-                negated_until = i + _NEGATION_REACH
+                negated_until = i + NEGATION_REACH
             if shouted:
                 add("f|shout")
             if stretched:

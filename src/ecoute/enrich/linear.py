@@ -46,8 +46,16 @@ class Batch:
         size = len(lengths)
         owner = np.repeat(np.arange(size, dtype=np.int64), lengths)
         ids = np.fromiter(flat, dtype=np.int64, count=int(owner.size))
+        return cls.pairs(ids, owner, size, vocabulary)
+
+    @classmethod
+    def pairs(cls, ids: np.ndarray, owner: np.ndarray, size: int, vocabulary: int) -> Batch:
+        """Build a batch of `size` posts from parallel arrays: id `ids[j]` is in post `owner[j]`.
+
+        Each id is kept once per post, and negative ids (unknown features) are dropped.
+        """
         known = ids >= 0
-        keys = owner[known] * vocabulary + ids[known]
+        keys = owner[known].astype(np.int64) * vocabulary + ids[known]
         if size * vocabulary < 2**31:
             keys = keys.astype(np.int32)  # sorts faster, and a batch's keys usually fit
         keys.sort()  # a sort then a neighbour test beats np.unique's hashing here by far

@@ -17,23 +17,22 @@ import logging
 from collections.abc import Sequence
 from functools import cache
 from importlib.resources import as_file, files
-from itertools import chain, repeat
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
 import numpy as np
 
-from ecoute.enrich.features import dense, sparse, word_features
+from ecoute.enrich.features import dense
 from ecoute.enrich.keywords import STOP_WORDS
 from ecoute.enrich.lexicon import Valence, score
 from ecoute.enrich.linear import Batch, LinearModel
 from ecoute.enrich.tokens import SHARED, BatchText, Token, tokenize
+from ecoute.enrich.vectorizer import Vectorizer
 from ecoute.model import Mention, Sentiment
 
 log = logging.getLogger(__name__)
 
 MODEL_FILE = "data/sentiment-fast.npz"
-_WORD_CACHE_LIMIT = 200_000
 _EXPLAINED_FEATURES = 3
 MAX_TEXT = 5_000  # longer posts are articles; their first 5,000 characters set the tone
 
@@ -62,7 +61,7 @@ class FastSentiment:
     def __init__(self, model: LinearModel | None = None) -> None:
         self.model = model or default_model()
         self.by = f"fast/{self.model.version}"
-        self._word_ids: dict[str, list[int]] = {}
+        self._vectorizer = Vectorizer(self.model)
         self._labels = [Sentiment(label) for label in self.model.labels]
         self._positive = self.model.labels.index(Sentiment.POSITIVE.value)
         self._negative = self.model.labels.index(Sentiment.NEGATIVE.value)
@@ -79,35 +78,7 @@ class FastSentiment:
 
     def _batch(self, posts: Sequence[list[Token]]) -> tuple[Batch, list[Valence]]:
         """Return the distinct feature ids of each post, and what the lexicon found in it."""
-        get = self.model.index.get
-        cached = self._word_ids.get
-        unknown = repeat(-1)
-        pieces: list[list[int]] = []
-        lengths: list[int] = []
-        valences: list[Valence] = []
-        # Lookups run as map() over whole lists, in C; -1 marks an unknown feature. The
-        # id lists are only chained together once, by numpy, for the whole batch.
-        word = self._word
-        for tokens in posts:
-            feats, words = sparse(tokens)
-            own = list(map(get, feats, unknown))
-            found = list(map(cached, words))
-            if None in found:
-                found = [word(w) if f is None else f for w, f in zip(words, found, strict=True)]
-            pieces.append(own)
-            pieces += found
-            lengths.append(len(own) + sum(map(len, found)))
-            valences.append(score(tokens))
-        # Each feature counts once per post, as in training: one sort for the whole batch.
-        flat = chain.from_iterable(pieces)
-        return Batch.distinct(flat, lengths, len(self.model.vocabulary)), valences
-
-    def _word(self, word: str) -> list[int]:
-        """Return the ids of a word's own features, computing them on first sight."""
-        if len(self._word_ids) >= _WORD_CACHE_LIMIT:
-            self._word_ids.clear()  # bounded memory; the common words come back at once
-        found = self._word_ids[word] = self.model.ids(word_features(word))
-        return found
+        return self._vectorizer.batch(posts), list(map(score, posts))
 
     def judge(self, texts: Sequence[str]) -> list[Verdict]:
         """Return one verdict per text, in order."""
