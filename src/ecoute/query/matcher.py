@@ -29,7 +29,7 @@ import logging
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from itertools import chain, product
+from itertools import chain, product, repeat
 
 from ecoute.model import Mention, Query
 from ecoute.query.haystack import Word, bare, cut, normalize, sigil
@@ -44,6 +44,8 @@ __all__ = ["Matcher", "QueryError", "compile_matcher"]
 # distinct chunks make most of any language's running text; the bound keeps
 # memory flat (about 10 MB when full) under hostile or never-repeating input.
 MAX_REMEMBERED = 100_000
+# Verdicts remembered over all terms (see Matcher._settle), then forgotten all at once.
+MAX_SETTLED = 200_000
 LONGEST_REMEMBERED = 48  # characters; longer chunks (links, junk) are read every time
 MAX_CLAUSES = 16  # an OR of ANDs expands to at most this many clauses, else it is coarsened
 
@@ -127,29 +129,98 @@ class _Lexicon:
         return frozenset(found) if found else _NO_WORD
 
 
+class _Facts:
+    """The distinct field filters of all queries, and which of them a mention satisfies.
+
+    A filter is a fact about the mention, read once per post however many queries
+    name it: equality filters are one dictionary look-up per field, and only the
+    fields some query filters on are read.
+    """
+
+    def __init__(self) -> None:
+        self.ids: dict[Field, int] = {}
+        # field name -> the mention's value(s) for it -> ids of the filters it satisfies
+        self.tables: dict[str, dict[str, list[int]]] = {}
+        self.checks: list[tuple[Callable[[Mention], bool], int]] = []  # author*, followers
+        self.readers: list[tuple[Callable[[Mention], Iterable[str]], dict[str, list[int]]]] = []
+
+    def fact(self, node: Field, next_id: int) -> int:
+        """Return the id of a filter, registering it under `next_id` if new."""
+        if node in self.ids:
+            return self.ids[node]
+        self.ids[node] = next_id
+        if node.name == "followers" or (node.name == "author" and node.prefix):
+            self.checks.append((_field_test(node), next_id))
+        else:
+            if node.name not in self.tables:
+                self.tables[node.name] = {}
+                self.readers.append((_READERS[node.name], self.tables[node.name]))
+            self.tables[node.name].setdefault(node.value, []).append(next_id)
+        return next_id
+
+    def of(self, mention: Mention | None) -> frozenset[int]:
+        """Return the ids of the filters `mention` satisfies; a plain text satisfies none."""
+        if mention is None:
+            return _NO_WORD
+        found: list[int] = []
+        for read, table in self.readers:
+            for value in read(mention):
+                found += table.get(value, ())
+        for check, fid in self.checks:
+            if check(mention):
+                found.append(fid)
+        return frozenset(found)
+
+
+def _languages(mention: Mention) -> Iterable[str]:
+    # lang:fr holds for "fr" and "fr-CA": the tag and each of its shorter prefixes before a "-".
+    if mention.lang is None:
+        return ()
+    lang = mention.lang.lower()
+    return [lang, *(lang[:i] for i, c in enumerate(lang) if c == "-")]
+
+
+_READERS: dict[str, Callable[[Mention], Iterable[str]]] = {
+    "lang": _languages,
+    "platform": lambda m: (m.platform.lower(),),
+    "sentiment": lambda m: () if m.sentiment is None else (m.sentiment,),
+    "country": lambda m: ((getattr(m, "country", None) or "").upper(),),
+    "author": lambda m: (fold(m.author.handle).lstrip("@"),),
+}
+
+
 class _Post:
     """What one post offers to the queries: the terms found, their places, and the mention."""
 
-    __slots__ = ("_places", "_spans", "chunks", "hits", "lexicon", "mention")
+    __slots__ = ("_facts", "_places", "_spans", "chunks", "hits", "matcher", "mention")
 
     def __init__(
-        self, hits: set[int], chunks: list[str], lexicon: _Lexicon, mention: Mention | None
+        self, hits: set[int], chunks: list[str], matcher: Matcher, mention: Mention | None
     ) -> None:
         self.hits = hits
         self.chunks = chunks
-        self.lexicon = lexicon
+        self.matcher = matcher
         self.mention = mention
+        self._facts: frozenset[int] | None = None
         self._places: list[frozenset[int]] | None = None
-        self._spans: dict[int, list[tuple[int, int]]] = {}
+        self._spans: dict[int, list[tuple[int, int]]] | None = None
+
+    def facts(self) -> frozenset[int]:
+        """Return the field filters the mention satisfies, read once per post."""
+        if self._facts is None:
+            self._facts = self.matcher._facts.of(self.mention)
+        return self._facts
 
     def places(self) -> list[frozenset[int]]:
         """Return the conditions satisfied at each word position, read once per post."""
         if self._places is None:
-            self._places = self.lexicon.positions(self.chunks)
+            self._places = self.matcher._lexicon.positions(self.chunks)
         return self._places
 
     def spans(self, atom: int, words: tuple[int, ...]) -> list[tuple[int, int]]:
         """Return the (first, last) word positions where the term of conditions `words` occurs."""
+        if self._spans is None:
+            self._spans = {}
         if atom not in self._spans:
             places = self.places()
             first, rest = words[0], words[1:]
@@ -163,8 +234,9 @@ class _Post:
 
 
 Test = Callable[[_Post], bool]
-_Filed = tuple[int, tuple[frozenset[int], ...], bool]  # query, clauses left to check, exact
-_Entry = tuple[frozenset[int] | None, tuple[int, ...], tuple[_Filed, ...]]
+_Filed = tuple[int, frozenset[int], bool]  # query, the other clauses it needs, exact
+_Verdict = tuple[tuple[int, ...], tuple[int, ...]]  # queries matched, queries still to evaluate
+_Filing = tuple[frozenset[int], dict[frozenset[int], _Verdict], tuple[_Filed, ...]]
 
 
 class Matcher:
@@ -175,6 +247,7 @@ class Matcher:
         self.names = [q.name for q in self.queries]
         trees = _parse_all(self.queries)
         self._lexicon = _Lexicon()
+        self._facts = _Facts()
         self._terms: dict[tuple[object, ...], int] = {}  # term key -> id
         self._words: dict[int, tuple[int, ...]] = {}  # term id -> its word conditions, in order
         self._next_id = 0
@@ -223,32 +296,62 @@ class Matcher:
     def _names(self, text: str, mention: Mention | None) -> list[str]:
         chunks = text.split()
         hits = self._lexicon.read(chunks)
-        post = _Post(hits, chunks, self._lexicon, mention)
+        post = None  # made only for the posts some query must look into
         if self._phrases:
             for first in self._phrases.keys() & hits:
                 for atom, words in self._phrases[first]:
-                    if words <= hits and post.spans(atom, self._words[atom]):
-                        hits.add(atom)
+                    if words <= hits:
+                        post = post or _Post(hits, chunks, self, mention)
+                        if post.spans(atom, self._words[atom]):
+                            hits.add(atom)
+        anchors = self._filed.keys() & hits
+        if not anchors and not self._unanchored:
+            return []
+        # The clauses that hold, over all queries: a clause such as (prix OR price OR
+        # store) is shared by every brand's "price" query and is settled once.
+        held = set(chain.from_iterable(map(self._held_by.get, hits, repeat(()))))
         matched: set[int] = set()
         tests = self._tests
         filed = self._filed
-        for atom in filed.keys() & hits:
-            for second, sure, unsure in filed[atom]:
-                if second is not None and second.isdisjoint(hits):
-                    continue
-                matched.update(sure)
-                for query, rest, exact in unsure:
-                    if rest and any(clause.isdisjoint(hits) for clause in rest):
-                        continue
-                    # A query filed under two terms that both occurred is looked at twice.
-                    if exact or (query not in matched and tests[query](post)):
+        for atom in anchors:
+            clauses, settled, _ = filed[atom]
+            # Which queries filed here match, or are left to evaluate, depends only on
+            # which of their other clauses hold: worked out once per combination.
+            key = clauses.intersection(held)
+            verdict = settled.get(key) or self._settle(atom, key)
+            sure, unsure = verdict
+            matched.update(sure)
+            for query in unsure:
+                # A query filed under two terms that both occurred is looked at twice.
+                if query not in matched:
+                    post = post or _Post(hits, chunks, self, mention)
+                    if tests[query](post):
                         matched.add(query)
-        for query in self._unanchored:
-            if tests[query](post):
-                matched.add(query)
+        if self._unanchored:
+            post = post or _Post(hits, chunks, self, mention)
+            for query in self._unanchored:
+                if tests[query](post):
+                    matched.add(query)
         if not matched:
             return []
         return list(map(self.names.__getitem__, sorted(matched)))
+
+    def _settle(self, atom: int, held: frozenset[int]) -> _Verdict:
+        """Sort the queries filed under `atom` by what the clauses `held` decide; remember it."""
+        _, settled, entries = self._filed[atom]
+        sure = []
+        unsure = []
+        for query, needed, exact in entries:
+            if needed <= held:
+                (sure if exact else unsure).append(query)
+        verdict = (tuple(sure), tuple(unsure))
+        self._settled += 1
+        if self._settled > MAX_SETTLED:
+            for _, memory, _ in self._filed.values():
+                memory.clear()
+            self._settled = 1
+        settled[held] = verdict
+        return verdict
 
     # -- compiling ---------------------------------------------------------------------------
     def _add_term(self, term: Term) -> None:
@@ -276,7 +379,8 @@ class Matcher:
         def rarity(clause: frozenset[int]) -> int:
             return sum(uses[a] for a in clause)
 
-        filed: dict[int, dict[frozenset[int] | None, list[_Filed]]] = {}
+        filed: dict[int, list[_Filed]] = {}
+        clause_ids: dict[frozenset[int], int] = {}
         self._unanchored: list[int] = []
         for index, tree in enumerate(trees):
             clauses, exact = self._clauses(tree)
@@ -284,22 +388,24 @@ class Matcher:
             if not clauses:
                 self._unanchored.append(index)
                 continue
-            second = clauses[1] if len(clauses) > 1 else None
-            entry = (index, tuple(clauses[2:]), exact)
-            for atom in clauses[0]:
-                filed.setdefault(atom, {}).setdefault(second, []).append(entry)
-        # Per term: (second clause or None, queries matched as soon as it holds, the others).
-        self._filed: dict[int, tuple[_Entry, ...]] = {
-            atom: tuple(
-                (
-                    second,
-                    tuple(q for q, rest, exact in entries if exact and not rest),
-                    tuple(e for e in entries if not (e[2] and not e[1])),
-                )
-                for second, entries in by_second.items()
+            # A clause is known by a number; a term tells which clauses it makes hold.
+            needed = frozenset(
+                clause_ids.setdefault(clause, len(clause_ids)) for clause in clauses[1:]
             )
-            for atom, by_second in filed.items()
+            for atom in clauses[0]:
+                filed.setdefault(atom, []).append((index, needed, exact))
+        held_by: dict[int, list[int]] = {}
+        for clause, cid in clause_ids.items():
+            for atom in clause:
+                held_by.setdefault(atom, []).append(cid)
+        self._held_by = {atom: tuple(cids) for atom, cids in held_by.items()}
+        # Per term: the clauses its queries need besides it, the verdicts worked out so far
+        # for what of those holds, and the queries (query, clauses needed, exact).
+        self._filed: dict[int, _Filing] = {
+            atom: (frozenset().union(*(n for _, n, _ in entries)), {}, tuple(entries))
+            for atom, entries in filed.items()
         }
+        self._settled = 0
 
     def _residue(self, tree: Node) -> Test:
         """Compile what is left to check of a query once all its clauses hold.
@@ -355,16 +461,25 @@ class Matcher:
             distance, ordered = node.distance, node.ordered
             return lambda p: _near(p, left, right, distance, ordered)
         if isinstance(node, Field):
-            check = _field_test(node)
-            return lambda p: p.mention is not None and check(p.mention)
+            return _on_mention((_field_test(node),))
         if isinstance(node, Not):
             inner = self._compile(node.child)
             return lambda p: not inner(p)
         terms = frozenset(self._ids(n for n in node.children if isinstance(n, Term)))
-        rest = tuple(self._compile(n) for n in node.children if not isinstance(n, Term))
+        fields = tuple(_field_test(n) for n in node.children if isinstance(n, Field))
+        rest = tuple(self._compile(n) for n in node.children if not isinstance(n, Term | Field))
         if isinstance(node, And):
+            if fields:
+                rest = (_on_mention(fields), *rest)
             return _all_of(terms, rest)
+        if fields:
+            rest = (_on_mention(fields, any_of=True), *rest)
         return _any_of(terms, rest)
+
+    def _fact(self, node: Field) -> int:
+        fact = self._facts.fact(node, self._next_id)
+        self._next_id = max(self._next_id, fact + 1)
+        return fact
 
     def _ids(self, terms: Iterable[Node]) -> list[int]:
         return [self._terms[_term_key(t)] for t in terms if isinstance(t, Term)]
@@ -391,7 +506,21 @@ def _terms_of(node: Node) -> Iterable[Term]:
             yield from _terms_of(child)
 
 
+def _on_mention(checks: tuple[Callable[[Mention], bool], ...], *, any_of: bool = False) -> Test:
+    """Join field filters: all of them, or any of them, on the post's mention."""
+    if len(checks) == 1:
+        (check,) = checks
+        return lambda p: p.mention is not None and check(p.mention)
+    if len(checks) == 2 and not any_of:
+        first, second = checks
+        return lambda p: (m := p.mention) is not None and first(m) and second(m)
+    join = any if any_of else all
+    return lambda p: (m := p.mention) is not None and join(c(m) for c in checks)
+
+
 def _all_of(terms: frozenset[int], rest: tuple[Test, ...]) -> Test:
+    if not terms:
+        return rest[0] if len(rest) == 1 else lambda p: all(t(p) for t in rest)
     if not rest:
         return lambda p: terms <= p.hits
     if len(rest) == 1:
