@@ -15,7 +15,7 @@ from ecoute.alerts.monitor import Monitor, MonitorOptions
 from ecoute.model import Sentiment, now
 from ecoute.store.alerts import AlertChannel, AlertRule, Delivery
 from tests.alerts.conftest import Clock
-from tests.alerts.traffic import post
+from tests.alerts.traffic import complaint, post
 
 NOW = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)  # a Tuesday, 11:00 in Paris
 FAST = RetryPolicy(base=0.05, cap=0.2, max_attempts=4, jitter=0.0)
@@ -39,15 +39,7 @@ def _influencer_alert(store, clock, channels, options=None):
         options=options or MonitorOptions(allow_private=True, retry=FAST, poll=0.05),
         clock=clock,
     )
-    complaint = post(
-        1,
-        clock(),
-        Sentiment.NEGATIVE,
-        followers=250_000,
-        author="star",
-        text="Fleurimaud a perdu ma commande et ne répond pas. Honteux.",
-    )
-    monitor.handle([complaint])
+    monitor.handle([complaint(1, clock(), followers=250_000, author="star")])
     return monitor
 
 
@@ -212,7 +204,7 @@ def test_outbox_survives_a_crash(alert_store, receiver):
     )
     alert_store.save_alert_rule(AlertRule(name="vip", kind="influencer"))
     alert_store.save_alert_channel(_webhook(receiver.url))
-    monitor.handle([post(1, NOW, Sentiment.NEGATIVE, followers=250_000)])
+    monitor.handle([complaint(1, NOW, followers=250_000)])
     # The process dies before sending: the delivery waits in the outbox.
     assert [d.status for d in alert_store.list_deliveries()] == ["pending"]
     restarted = Monitor(

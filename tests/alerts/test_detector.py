@@ -9,7 +9,7 @@ from ecoute.alerts.detector import Detector
 from ecoute.alerts.rules import compile_rules
 from ecoute.model import Sentiment
 from ecoute.store.alerts import AlertRule
-from tests.alerts.traffic import QUERY, everyday, post, storm
+from tests.alerts.traffic import QUERY, complaint, everyday, post, storm
 
 START = datetime(2026, 10, 5, tzinfo=UTC)  # a Monday
 SPIKES = [AlertRule(name="volume", kind="volume"), AlertRule(name="negative", kind="negative")]
@@ -67,13 +67,15 @@ def test_weekend_night_spike_is_caught_against_its_own_baseline():
 
 
 def test_influential_complaint_alerts_at_once_by_followers_or_influence():
-    rules = [AlertRule(name="vip", kind="influencer", params={"min_followers": 50_000})]
+    rules = [
+        AlertRule(name="vip", kind="influencer", params={"min_followers": 50_000, "vip": True})
+    ]
     at = START + timedelta(hours=9)
     mentions = [
-        post(1, at, Sentiment.NEGATIVE, followers=120_000),  # no influence score: followers
-        post(2, at + timedelta(hours=5), Sentiment.NEGATIVE, followers=900_000, influence=10.0),
+        complaint(1, at, followers=120_000),  # no influence score: followers
+        complaint(2, at + timedelta(hours=5), followers=900_000, influence=10.0),
         post(3, at + timedelta(hours=10), Sentiment.POSITIVE, followers=900_000),
-        post(4, at + timedelta(hours=15), Sentiment.NEGATIVE, followers=20, is_vip=True),
+        complaint(4, at + timedelta(hours=15), followers=20, is_vip=True),
     ]
     raised = _replayed(mentions, rules, cooldown=timedelta(minutes=1))
     # The second author has a low influence score despite followers; the third praises.
@@ -81,6 +83,31 @@ def test_influential_complaint_alerts_at_once_by_followers_or_influence():
         ("influencer", at.replace(second=0) + timedelta(minutes=1)),
         ("influencer", at.replace(second=0) + timedelta(hours=15, minutes=1)),
     ]
+
+
+def test_vip_flag_counts_only_when_the_rule_asks():
+    rules = [AlertRule(name="vip", kind="influencer")]
+    at = START + timedelta(hours=9)
+    assert _replayed([complaint(1, at, followers=20, is_vip=True)], rules) == []
+
+
+def test_doubtful_negative_by_a_large_account_alerts_only_when_echoed():
+    rules = [AlertRule(name="vip", kind="influencer")]
+    history = everyday(START, 6 * 24, rate=6)
+    at = START + timedelta(days=6, hours=10)
+    # Labelled negative, but no complaint heard: a large account's offhand remark.
+    remark = post(10**6, at, Sentiment.NEGATIVE, followers=400_000, author="star")
+    quiet = [r for r in _replayed([*history, remark], rules) if r.at >= at]
+    assert quiet == []
+    # Then the query's volume takes off: two posts a minute where one in six is usual.
+    echo = [
+        post(2 * 10**6 + i, at + timedelta(minutes=2 + i / 2), Sentiment.NEGATIVE)
+        for i in range(20)
+    ]
+    (raised,) = [r for r in _replayed([*history, remark, *echo], rules) if r.at >= at]
+    assert raised.kind == "influencer"
+    assert at <= raised.at <= at + timedelta(minutes=20)
+    assert raised.observed > raised.expected
 
 
 def test_crisis_words_need_several_authors():

@@ -14,7 +14,7 @@ from ecoute.pipeline import Pipeline
 from ecoute.sources.base import Page
 from ecoute.store.alerts import AlertChannel, AlertRule
 from tests.alerts.conftest import Clock
-from tests.alerts.traffic import everyday, post
+from tests.alerts.traffic import complaint, everyday, post
 
 
 def test_ingested_crisis_words_reach_the_webhook(alert_store, receiver):
@@ -60,9 +60,9 @@ def test_restart_rebuilds_the_baseline_and_keeps_the_open_alert(alert_store):
     clock = Clock(start + timedelta(days=5))
     options = MonitorOptions()
     first = Monitor(alert_store, options=options, clock=clock, start_worker=False)
-    complaint = post(10**7, clock(), Sentiment.NEGATIVE, followers=400_000)
-    alert_store.upsert([complaint])
-    first.handle([complaint])
+    first_complaint = complaint(10**7, clock(), followers=400_000)
+    alert_store.upsert([first_complaint])
+    first.handle([first_complaint])
     (opened,) = alert_store.list_alerts()
     baseline = first.detector.states["fleurimaud"].baseline
     expected = baseline.expected_hour(baseline.first_hour + 5 * 24, 0)
@@ -70,7 +70,7 @@ def test_restart_rebuilds_the_baseline_and_keeps_the_open_alert(alert_store):
 
     clock.advance(minutes=10)
     again = Monitor(alert_store, options=options, clock=clock, start_worker=False)
-    another = post(10**7 + 1, clock(), Sentiment.NEGATIVE, followers=500_000)
+    another = complaint(10**7 + 1, clock(), followers=500_000)
     alert_store.upsert([another])
     again.handle([another])
     rebuilt = again.detector.states["fleurimaud"].baseline

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+import msgspec
+
 from ecoute.demo.world import activity, poisson
 from ecoute.model import Author, Mention, Sentiment
 
@@ -43,6 +45,13 @@ def post(
         url=f"https://social.example/@user{n}/{n}",
         **fields,  # type: ignore[arg-type]
     )
+
+
+def complaint(n: int, at: datetime, *, followers: int, **fields: object) -> Mention:
+    """A customer's complaint the care stage heard, scored confidently negative."""
+    fields.setdefault("text", "Fleurimaud a perdu ma commande et ne répond pas. Honteux.")
+    heard = post(n, at, Sentiment.NEGATIVE, followers=followers, care=["complaint"], **fields)
+    return msgspec.structs.replace(heard, sentiment_score=-0.8)
 
 
 def everyday(

@@ -35,6 +35,7 @@ TOP_TERMS = 8
 MAX_POSTS_PER_QUERY = 50_000  # memory bound of the recent posts kept for explanations
 TERM_HALF_LIFE_HOURS = 24.0
 KEYWORD_P = 1e-3
+ECHO_LEVEL_MINUTES = 60
 
 
 def surprise(observed: float, expected: float, dispersion: float = 1.0) -> float:
@@ -173,6 +174,8 @@ class QueryState:
         self.keyword_hits: Counter[str] = Counter()  # rule -> posts with a hit since start
         self.hits: dict[str, deque[Post]] = {}  # rule -> recent posts with a hit
         self.first_minute: int | None = None
+        # rule -> influential negative posts awaiting their echo, oldest first
+        self.echoes: dict[str, deque[Post]] = {}
         self.added = 0  # posts ever added: tells a cached count it is stale
         self._counted: tuple[tuple[Any, ...], dict[int, tuple[int, int]]] | None = None
 
@@ -223,7 +226,7 @@ class QueryState:
             del self.minutes[minute]
         while self.posts and self.posts[0].minute < oldest_minute:
             self.posts.popleft()
-        for posts in self.hits.values():
+        for posts in (*self.hits.values(), *self.echoes.values()):
             while posts and posts[0].minute < oldest_minute:
                 posts.popleft()
 
@@ -273,6 +276,8 @@ class Detector:
                 spans.extend(r.params.windows)
             elif isinstance(r.params, KeywordParams):
                 spans.append(r.params.window)
+            elif isinstance(r.params, InfluencerParams):
+                spans.append(r.params.echo_minutes + ECHO_LEVEL_MINUTES)
         return max(spans)
 
     def state(self, query: str) -> QueryState:
@@ -378,7 +383,7 @@ class Detector:
             if isinstance(rule.params, SpikeParams):
                 trigger = self._spike(rule, query, state, now)
             elif isinstance(rule.params, InfluencerParams):
-                trigger = _influencer(rule, query, fresh)
+                trigger = self._influencer(rule, query, state, fresh, now)
             else:
                 trigger = self._keyword(rule, query, state, fresh, now)
             if trigger is not None:
@@ -475,6 +480,63 @@ class Detector:
             detail={"terms_found": dict(terms.most_common())},
         )
 
+    def _influencer(
+        self, rule: Rule, query: str, state: QueryState, fresh: list[Post], now: datetime
+    ) -> Trigger | None:
+        p: InfluencerParams = rule.params
+        end = minute_index(now - timedelta(microseconds=1)) + 1
+        waiting = state.echoes.setdefault(rule.name, deque())
+        sure: Post | None = None
+        for post in fresh:
+            if not _is_weighty(post, p) or not _is_complaint(post, p):
+                continue
+            # The care stage heard a complaint and the classifier is confident: no doubt left.
+            if post.is_complaint and post.score <= -p.confidence:
+                if sure is None or post.followers > sure.followers:
+                    sure = post
+            else:
+                waiting.append(post)
+        if sure is not None:
+            return _influencer_trigger(rule, query, sure, [sure], 1.0, 1.0, 1, "complaint")
+        while waiting and waiting[0].minute < end - p.echo_minutes:
+            waiting.popleft()
+        # A doubtful complaint counts once the query's volume since it echoes it: a
+        # mislabelled remark by a large account passes unnoticed, a real one is picked up.
+        for candidate in list(waiting):
+            expected = state.baseline.expected(candidate.minute, end, TOTAL)
+            if expected is None:
+                continue
+            # A busy day is busy before the post too: the hour before it sets the level.
+            before = state.counts(candidate.minute, (ECHO_LEVEL_MINUTES,))[ECHO_LEVEL_MINUTES]
+            usual = state.baseline.expected(
+                candidate.minute - ECHO_LEVEL_MINUTES, candidate.minute, TOTAL
+            )
+            if usual:
+                expected *= max(1.0, before[TOTAL] / usual)
+            echo = [
+                post
+                for post in state.window_posts(candidate.minute)
+                if post.author != candidate.author
+            ]
+            observed = len(echo)
+            if observed < p.min_echo:
+                continue
+            dispersion = state.baseline.dispersion((end - 1) // 60, TOTAL)
+            if surprise(observed, expected, dispersion) < p.echo_z:
+                continue
+            waiting.remove(candidate)
+            return _influencer_trigger(
+                rule,
+                query,
+                candidate,
+                [candidate, *echo],
+                observed,
+                expected,
+                end - candidate.minute,
+                "echo",
+            )
+        return None
+
     # -- grouping ----------------------------------------------------------------------
     def _group(self, query: str, triggers: list[Trigger], now: datetime) -> list[Event]:
         head = min(triggers, key=lambda t: (KIND_PRIORITY[t.kind], -t.score))
@@ -565,39 +627,45 @@ class Detector:
         return f"{self.link_base}/?{urlencode(params)}"
 
 
-def _influencer(rule: Rule, query: str, fresh: list[Post]) -> Trigger | None:
-    p: InfluencerParams = rule.params
-    best: Post | None = None
-    for post in fresh:
-        complains = post.is_complaint and "negative" in p.sentiments
-        if post.sentiment not in p.sentiments and not complains:
-            continue
-        # Influence and VIP flags come from the influence stage; without them, followers.
-        if post.influence is not None or post.is_vip:
-            weighty = post.is_vip or (post.influence or 0.0) >= p.min_influence
-        else:
-            weighty = post.followers >= p.min_followers
-        if weighty and (best is None or post.followers > best.followers):
-            best = post
-    if best is None:
-        return None
-    observed = float(best.influence if best.influence is not None else best.followers)
-    threshold = p.min_influence if best.influence is not None else float(p.min_followers)
+def _is_weighty(post: Post, p: InfluencerParams) -> bool:
+    """Whether the author weighs enough: influence if the stage ran, else followers."""
+    if p.vip and post.is_vip:
+        return True
+    if post.influence is not None:
+        return post.influence >= p.min_influence
+    return post.followers >= p.min_followers
+
+
+def _is_complaint(post: Post, p: InfluencerParams) -> bool:
+    return post.sentiment in p.sentiments or (post.is_complaint and "negative" in p.sentiments)
+
+
+def _influencer_trigger(
+    rule: Rule,
+    query: str,
+    author: Post,
+    posts: list[Post],
+    observed: float,
+    expected: float,
+    window: int,
+    because: str,
+) -> Trigger:
     return Trigger(
         rule=rule.name,
         kind="influencer",
         query=query,
         observed=observed,
-        expected=threshold,
-        score=round(observed / threshold, 2) if threshold else 1.0,
+        expected=round(expected, 2),
+        score=round(surprise(observed, expected), 2) if because == "echo" else 1.0,
         severity="warning",
-        window=1,
-        posts=[best],
+        window=window,
+        posts=posts,
         detail={
-            "author": best.author.split(":", 1)[1],
-            "followers": best.followers,
-            "influence": best.influence,
-            "is_vip": best.is_vip,
+            "author": author.author.split(":", 1)[1],
+            "followers": author.followers,
+            "influence": author.influence,
+            "is_vip": author.is_vip,
+            "because": because,
         },
     )
 

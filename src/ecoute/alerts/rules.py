@@ -4,7 +4,8 @@ Four kinds, each with its own thresholds:
 
 * ``volume``: the query's mentions in a recent window against the seasonal baseline;
 * ``negative``: its negative mentions, against their baseline, when their share rises too;
-* ``influencer``: one complaint by an author whose audience or influence is large;
+* ``influencer``: a complaint by an author whose audience or influence is large, when it
+  is unmistakable or when the query's volume echoes it;
 * ``keyword``: crisis words (« boycott », « arnaque », "lawsuit") said by several authors.
 
 A rule watches one query or, with no query, each query separately. A workspace
@@ -40,11 +41,23 @@ class SpikeParams:
 
 @dataclass(frozen=True, slots=True)
 class InfluencerParams:
-    """A complaint by an author at least this influential opens an alert at once."""
+    """A complaint by an author at least this influential, sure at once or once echoed.
 
-    min_followers: int = 50_000
-    min_influence: float = 70.0  # on the 0..100 scale of the influence stage
+    A fast sentiment classifier calls many neutral posts negative, and a large
+    account posts often: a negative label alone would cry wolf. A post whose
+    complaint the care stage heard and whose negative score is confident alerts
+    at once; any other negative post by such an author alerts only when the
+    query's mentions in the minutes after it rise above what is normal then.
+    """
+
+    min_followers: int = 50_000  # used when the influence stage did not run
+    min_influence: float = 60.0  # on the 0..100 scale of the influence stage
     sentiments: tuple[str, ...] = ("negative",)
+    vip: bool = False  # also count authors the influence stage flags VIP
+    confidence: float = 0.5  # a complaint scored at or below -confidence alerts at once
+    echo_minutes: int = 45  # how long the echo of an uncertain complaint is awaited
+    echo_z: float = 3.0  # how far above the expected count the echo must be
+    min_echo: int = 3  # and at least this many other mentions
 
 
 # Crisis words of both first languages; a trailing * matches any ending.
@@ -154,9 +167,18 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
             kind = type(default[0]) if default else str
             return tuple(kind(v.strip() if isinstance(v, str) else v) for v in items if v != "")
         if isinstance(default, bool):
+            if isinstance(value, str):
+                return {
+                    "true": True,
+                    "yes": True,
+                    "1": True,
+                    "false": False,
+                    "no": False,
+                    "0": False,
+                }[value.strip().lower()]
             return bool(value)
         return type(default)(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, KeyError):
         raise RuleError(f"{name}: {value!r} is not a valid {type(default).__name__}") from None
 
 
@@ -170,6 +192,10 @@ def _check(kind: str, p: Any) -> None:
     elif isinstance(p, InfluencerParams):
         if p.min_followers < 1 or not 0 <= p.min_influence <= 100:
             problems.append("min_followers >= 1 and min_influence in 0..100")
+        if not 0 <= p.confidence <= 1 or not 1 <= p.echo_minutes <= 24 * 60:
+            problems.append("confidence in 0..1 and echo_minutes in 1..1440")
+        if p.echo_z <= 0 or p.min_echo < 1:
+            problems.append("echo_z > 0 and min_echo >= 1")
         if any(s not in ("negative", "neutral", "positive") for s in p.sentiments):
             problems.append("sentiments: negative, neutral or positive")
     elif isinstance(p, KeywordParams):
