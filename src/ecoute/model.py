@@ -8,11 +8,15 @@ per second on one core.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 Count = Annotated[int, msgspec.Meta(ge=0)]
 
@@ -136,3 +140,77 @@ def utc(moment: datetime) -> datetime:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+# -- posts heard in bulk -------------------------------------------------------------------
+# A file import stores hundreds of thousands of posts a minute: building a Python
+# object per post would cost more than storing it. Such a batch travels as one Arrow
+# table of these columns instead: the columnar twin of a live, not yet enriched
+# Mention (`raw` is the post's payload as received; timestamps are UTC).
+@cache
+def heard_columns() -> pa.Schema:
+    """Return the Arrow schema of a batch of posts heard in bulk."""
+    import pyarrow as pa  # here, not above: most users of the model never need Arrow
+
+    return pa.schema(
+        [
+            ("platform", pa.string()),
+            ("native_id", pa.string()),
+            ("url", pa.string()),
+            ("author_handle", pa.string()),
+            ("author_id", pa.string()),
+            ("author_name", pa.string()),
+            ("author_followers", pa.int64()),
+            ("text", pa.string()),
+            ("created_at", pa.timestamp("us", tz="UTC")),
+            ("collected_at", pa.timestamp("us", tz="UTC")),
+            ("likes", pa.int64()),
+            ("reposts", pa.int64()),
+            ("replies", pa.int64()),
+            ("views", pa.int64()),
+            ("thread_id", pa.string()),
+            ("parent_id", pa.string()),
+            ("raw", pa.binary()),
+            ("lang", pa.string()),
+            ("lang_by", pa.string()),
+        ]
+    )
+
+
+def heard_mentions(table: pa.Table) -> list[Mention]:
+    """Return the mentions of a table of ``heard_columns()``, for code that works post by post."""
+    c = {name: table.column(name).to_pylist() for name in table.column_names if name not in _TIMES}
+    for name in _TIMES:
+        c[name] = _utc_times(table.column(name))
+    authors = [
+        Author(platform=p, handle=h, native_id=i, name=n, followers=f)
+        for p, h, i, n, f in zip(
+            c["platform"], c["author_handle"], c["author_id"], c["author_name"],
+            c["author_followers"], strict=True,
+        )
+    ]  # fmt: skip
+    return [
+        Mention(
+            platform=p, native_id=i, url=u, author=a, text=t, created_at=ca, collected_at=co,
+            likes=li, reposts=re, replies=rp, views=v, thread_id=th, parent_id=pa_,
+            raw=None if r is None else msgspec.Raw(r), lang=la, lang_by=lb,
+        )
+        for p, i, u, a, t, ca, co, li, re, rp, v, th, pa_, r, la, lb in zip(
+            c["platform"], c["native_id"], c["url"], authors, c["text"], c["created_at"],
+            c["collected_at"], c["likes"], c["reposts"], c["replies"], c["views"],
+            c["thread_id"], c["parent_id"], c["raw"], c["lang"], c["lang_by"], strict=True,
+        )
+    ]  # fmt: skip
+
+
+_TIMES = ("created_at", "collected_at")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _utc_times(column: pa.ChunkedArray) -> list[datetime | None]:
+    # Arrow builds an aware datetime through zoneinfo, several microseconds each;
+    # adding microseconds to the epoch is a tenth of that.
+    import pyarrow as pa
+
+    micros = column.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64()).to_pylist()
+    return [None if us is None else _EPOCH + timedelta(microseconds=us) for us in micros]

@@ -6,9 +6,10 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import httpx
@@ -17,10 +18,11 @@ from pydantic import ValidationError
 
 from ecoute.enrich.base import Stage, enrich
 from ecoute.hookspecs import close_hooks, plugin_manager
-from ecoute.model import Query, SourceSpec
+from ecoute.model import Mention, Query, SourceSpec, heard_mentions
 from ecoute.plugins import load
 from ecoute.query.history import retag
 from ecoute.query.matcher import Matcher, compile_matcher
+from ecoute.query.syntax import And, Field, Not, Or, QueryError, parse
 from ecoute.settings import Settings
 from ecoute.sources.base import Page, RateLimited, Source, SourceError, StreamingSource
 from ecoute.sources.http import make_client
@@ -73,13 +75,17 @@ class Pipeline:
         self.store = store
         self.stages = list(stages)
         self.hooks = hooks
-        self.matcher: Matcher = compile_matcher(
-            store.list_queries() if queries is None else queries
-        )
+        self._use(store.list_queries() if queries is None else queries)
 
     def reload_queries(self) -> None:
         """Pick up queries added or changed since the pipeline started."""
-        self.matcher = compile_matcher(self.store.list_queries())
+        self._use(self.store.list_queries())
+
+    def _use(self, queries: Sequence[Query]) -> None:
+        self.matcher: Matcher = compile_matcher(queries)
+        # A field filter (lang:, author:, ...) reads a whole mention, which a post
+        # heard in bulk is not until it is built.
+        self._reads_fields = any(_reads_fields(q.expr) for q in queries)
 
     def ingest(
         self, page: Page, *, source_key: str | None = None, enriched: bool = True
@@ -89,16 +95,36 @@ class Pipeline:
         With ``enriched=False`` the posts are stored as heard, for bulk loads;
         `enrich_history` (``ecoute enrich``) understands them later.
         """
-        mentions = enrich(page.mentions, self.stages) if enriched else page.mentions
+        mentions = page.mentions
+        heard = page.heard
+        counts = UpsertCounts()
+        if heard is not None and heard.num_rows:
+            if enriched or self._reads_fields:
+                mentions = heard_mentions(heard) + mentions
+            else:  # the bulk path: no object per post
+                counts += self._ingest_heard(heard)
+        mentions = enrich(mentions, self.stages) if enriched else mentions
         self.matcher.tag(mentions)
         cursor = None if source_key is None else SavedCursor(source_key, page.cursor)
-        counts = (
-            self.store.upsert(mentions, cursor=cursor) if mentions or cursor else UpsertCounts()
-        )
+        if mentions or cursor:
+            stored = self.store.upsert(mentions, cursor=cursor)
+            counts += stored
+            if self.hooks is not None and stored.changed:
+                changed = set(stored.changed)
+                live = [m for m in mentions if not m.is_deleted and m.key in changed]
+                self.hooks.hook.mentions_stored(store=self.store, mentions=live)
         counts.rejected += len(page.rejected)
+        return counts
+
+    def _ingest_heard(self, heard: Any) -> UpsertCounts:
+        if self.matcher.queries:
+            match = self.matcher.match
+            queries = [match(text) for text in heard.column("text").to_pylist()]
+        else:
+            queries = [[]] * heard.num_rows
+        counts = self.store.upsert_heard(heard, queries)
         if self.hooks is not None and counts.changed:
-            changed = set(counts.changed)
-            stored = [m for m in mentions if not m.is_deleted and m.key in changed]
+            stored = _HeardMentions(heard, queries, set(counts.changed))
             self.hooks.hook.mentions_stored(store=self.store, mentions=stored)
         return counts
 
@@ -108,6 +134,50 @@ class Pipeline:
         for page in pages:
             total += self.ingest(page)
         return total
+
+
+class _HeardMentions(Sequence[Mention]):
+    """The stored posts of a heard table, built as mentions only if a hook reads them."""
+
+    def __init__(self, heard: Any, queries: list[list[str]], keys: set[tuple[str, str]]) -> None:
+        self._heard, self._queries, self._keys = heard, queries, keys
+
+    @cached_property
+    def _mentions(self) -> list[Mention]:
+        newest: dict[tuple[str, str], Mention] = {}
+        for m, queries in zip(heard_mentions(self._heard), self._queries, strict=True):
+            held = newest.get(m.key)
+            if m.key in self._keys and (held is None or m.collected_at >= held.collected_at):
+                m.queries = list(queries)
+                newest[m.key] = m
+        return list(newest.values())
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._mentions[index]
+
+    def __iter__(self) -> Iterator[Mention]:
+        return iter(self._mentions)
+
+
+def _reads_fields(expr: str) -> bool:
+    """Whether a query's expression has a field filter anywhere (true if it cannot parse)."""
+    try:
+        tree = parse(expr)
+    except QueryError:
+        return True
+    nodes = [tree]
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, Field):
+            return True
+        if isinstance(node, Not):
+            nodes.append(node.child)
+        elif isinstance(node, And | Or):
+            nodes.extend(node.children)
+    return False
 
 
 # Which column each built-in stage stamps with its version; a third-party stage

@@ -22,6 +22,7 @@ ROLLUP_TABLES = (
     "rollup_author_monthly",
     "rollup_keyword_daily",
     "rollup_keyword_monthly",
+    "rollup_author_total",
 )
 
 
@@ -81,6 +82,9 @@ SHAPES = [
     Measure(by=("keyword",), where=Filter(platform="mastodon")),
     Measure(by=("query", "keyword"), order="engagement"),
     Measure(where=Filter(query="rival", lang="fr")),
+    Measure(by=("author",), where=Filter(sentiment="positive", platform="reddit"), limit=3),
+    Measure(by=("author",), where=Filter(author="user3"), order="engagement"),
+    Measure(by=("author",), where=Filter(query="bikes", sentiment="neutral"), order="reach"),
     Measure(by=("author",), where=Filter(lang="en")),  # no rollup has the language: a scan
     Measure(by=("platform",), where=Filter(text="post 1")),
 ]
@@ -181,7 +185,7 @@ def test_a_workspace_from_before_the_rollups_gets_them_filled(tmp_path) -> None:
     store = DuckDBStore(path)
     store.upsert(posts(50))
     expected = rollups(store)
-    store.sql("DELETE FROM schema_migrations WHERE version = 3")  # as if written before it
+    store.sql("DELETE FROM schema_migrations WHERE version >= 3")  # as if written before them
     for table in ROLLUP_TABLES:
         store.sql(f"DROP TABLE {table}")
     store.close()
@@ -191,6 +195,33 @@ def test_a_workspace_from_before_the_rollups_gets_them_filled(tmp_path) -> None:
         assert rollups(reopened) == expected
     finally:
         reopened.close()
+
+
+def test_a_workspace_from_before_the_author_totals_gets_them_from_its_rollups(tmp_path) -> None:
+    path = tmp_path / "old.duckdb"
+    store = DuckDBStore(path)
+    store.upsert(posts(80))
+    expected = rollups(store)["rollup_author_total"]
+    store.sql("DELETE FROM schema_migrations WHERE version = 4")  # as if written before it
+    store.sql("DROP TABLE rollup_author_total")
+    store.close()
+
+    reopened = DuckDBStore(path)
+    try:
+        assert rollups(reopened)["rollup_author_total"] == expected
+        assert_agrees(reopened)
+    finally:
+        reopened.close()
+
+
+def test_an_all_time_ranking_reads_one_row_per_author(heard: DuckDBStore) -> None:
+    rows = heard.sql(
+        "SELECT count(*), count(DISTINCT (platform, author_handle)) FROM rollup_author_total "
+        "WHERE query = '' AND sentiment = '*'"
+    )
+    authors = heard.sql("SELECT count(DISTINCT (platform, author_handle)) FROM mentions")
+
+    assert rows == [(authors[0][0], authors[0][0])]
 
 
 def test_lists_can_leave_the_raw_payload_out(store: DuckDBStore) -> None:

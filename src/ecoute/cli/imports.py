@@ -95,7 +95,7 @@ def import_files(
             for path in files:
                 started = time.perf_counter()
                 try:
-                    pages = _pages(path, fmt, platform, settings.batch_size)
+                    pages = _pages(path, fmt, platform, settings.batch_size, bulk=not enrich)
                     counts = _import_one(pipeline, path, pages, progress, enrich)
                 except (FileFormatError, OSError) as exc:
                     err.print(f"{escape(str(path))}: [red]cannot import:[/] {escape(str(exc))}")
@@ -118,9 +118,12 @@ def import_files(
         raise typer.Exit(1)
 
 
-def _pages(path: Path, fmt: str | None, platform: str | None, batch_size: int) -> Iterator[Page]:
+def _pages(
+    path: Path, fmt: str | None, platform: str | None, batch_size: int, *, bulk: bool
+) -> Iterator[Page]:
     if fmt is not None or (platform in (None, "ecoute") and is_own_format(path)):
-        return read_file(path, fmt, chunk_lines=batch_size)
+        # Posts stored as heard travel as Arrow tables, not one object each.
+        return read_file(path, fmt, chunk_lines=batch_size, bulk=bulk)
     return read_payload(path, platform)
 
 

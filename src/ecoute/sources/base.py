@@ -25,12 +25,22 @@ class Rejected:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One step of a source: mentions (tombstones included) and where to resume."""
+    """One step of a source: mentions (tombstones included) and where to resume.
+
+    A bulk reader may also hand live posts over as ``heard``, one Arrow table of
+    ``ecoute.model.heard_columns()``, which costs far less than a Mention per post.
+    """
 
     mentions: list[Mention]
     cursor: Cursor
     exhausted: bool = False  # nothing newer for now
     rejected: list[Rejected] = field(default_factory=list)
+    heard: Any = None  # pyarrow.Table | None
+
+    @property
+    def size(self) -> int:
+        """How many posts the page carries, in both forms."""
+        return len(self.mentions) + (0 if self.heard is None else self.heard.num_rows)
 
 
 class SourceError(Exception):

@@ -18,8 +18,11 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 import msgspec
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pa_json
 
-from ecoute.model import Author, Count, DeletedBy, Mention, utc
+from ecoute.model import Author, Count, DeletedBy, Mention, heard_columns, utc
 from ecoute.sources.base import Page, Rejected
 
 MAX_LINE_BYTES = 1 << 20  # a post's line over 1 MiB is refused, not read into memory
@@ -127,15 +130,21 @@ def detect_format(path: Path) -> str:
 
 
 def read_file(path: Path, fmt: str | None = None, *, collected_at: datetime | None = None,
-              chunk_lines: int = CHUNK_LINES) -> Iterator[Page]:  # fmt: skip
-    """Yield pages of mentions read from `path`; each page's cursor is the byte offset read."""
+              chunk_lines: int = CHUNK_LINES, bulk: bool = False) -> Iterator[Page]:  # fmt: skip
+    """Yield pages of mentions read from `path`; each page's cursor is the byte offset read.
+
+    With ``bulk``, the well-formed live posts of a JSONL file come as each page's
+    ``heard`` table (parsed in C by Arrow) rather than as mentions; every other line
+    (tombstones, lenient values, errors) takes the record-by-record path.
+    """
     fmt = fmt or detect_format(path)
     if fmt not in FORMATS:
         raise FileFormatError(f"unknown format {fmt!r}; choose among {', '.join(FORMATS)}")
     moment = collected_at or datetime.now(UTC)
     with open_binary(path) as raw:
         if fmt == "jsonl":
-            yield from _read_jsonl(raw, moment, chunk_lines)
+            read = _read_jsonl_bulk if bulk and _text_stream(raw) is None else _read_jsonl
+            yield from read(raw, moment, chunk_lines)
         else:
             delimiter = "\t" if path.name.lower().removesuffix(".gz").endswith(".tsv") else ","
             yield from _read_csv(raw, moment, chunk_lines, delimiter)
@@ -202,6 +211,160 @@ def _read_jsonl(raw: IO[bytes], moment: datetime, chunk_lines: int) -> Iterator[
             yield Page(mentions=mentions, cursor=offset, rejected=rejected)
             mentions, rejected = [], []
     yield Page(mentions=mentions, cursor=offset, rejected=rejected, exhausted=True)
+
+
+def _read_jsonl_bulk(raw: IO[bytes], moment: datetime, chunk_lines: int) -> Iterator[Page]:
+    chunk: list[tuple[int, bytes | None]] = []
+    offset = 0
+    for number, line, offset in _lines(raw):
+        chunk.append((number, line))
+        if len(chunk) == chunk_lines:
+            yield _bulk_page(chunk, offset, moment)
+            chunk = []
+    yield _bulk_page(chunk, offset, moment, exhausted=True)
+
+
+def _bulk_page(
+    chunk: list[tuple[int, bytes | None]], offset: int, moment: datetime, *, exhausted: bool = False
+) -> Page:
+    """One page of a chunk of lines: the plain live posts as a table, the rest as mentions."""
+    mentions: list[Mention] = []
+    rejected: list[Rejected] = []
+    plain: list[bytes] = []
+    numbers: list[int] = []
+    others: list[tuple[int, bytes]] = []
+    for number, line in chunk:
+        if line is None:
+            rejected.append(
+                Rejected(f"line {number}", f"line longer than {MAX_LINE_BYTES:,} bytes")
+            )
+        elif not line or line.isspace():
+            continue
+        # A tombstone or a post carrying its own payload needs the record path; so
+        # may a line merely quoting those names, which costs time, never correctness.
+        elif b'"deleted' in line or b'"raw"' in line:
+            others.append((number, line))
+        else:
+            plain.append(line)
+            numbers.append(number)
+    heard, refused = _heard_table(plain, moment)
+    others += [(numbers[i], plain[i]) for i in refused]
+    others.sort()
+    for number, line in others:
+        try:
+            mentions.append(_from_jsonl(line, moment))
+        except (_BadRecord, msgspec.DecodeError) as exc:
+            rejected.append(Rejected(f"line {number}", _reason(exc)))
+    rejected.sort(key=lambda r: int(r.where.removeprefix("line ")))
+    return Page(
+        mentions=mentions, cursor=offset, rejected=rejected, heard=heard, exhausted=exhausted
+    )
+
+
+def _heard_table(lines: list[bytes], moment: datetime) -> tuple[pa.Table | None, list[int]]:
+    """Parse well-formed live posts into a heard table; return it and the lines it refused.
+
+    Arrow parses the whole chunk at once, or refuses it whole when one line is not
+    of the strict shape (a number where a string belongs, bad JSON, bad UTF-8):
+    then every line goes back to the record path, which says what is wrong with
+    each. Rows Arrow read but the format forbids (a blank id, a negative count)
+    are refused one by one, for the same reason.
+    """
+    if not lines:
+        return None, []
+    try:
+        parsed = pa_json.read_json(
+            io.BytesIO(b"\n".join(lines)), read_options=_ARROW_READ, parse_options=_ARROW_PARSE
+        )
+        parsed.validate(full=True)  # Arrow's JSON reader does not check UTF-8
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None, list(range(len(lines)))
+    if parsed.num_rows != len(lines):  # never seen; cheap to rule out
+        return None, list(range(len(lines)))
+    col = parsed.column
+    ok = pc.and_(
+        pc.and_(
+            pc.match_substring_regex(col("platform"), _PLATFORM.pattern),
+            pc.less_equal(pc.utf8_length(col("text")), MAX_TEXT_CHARS),
+        ),
+        pc.and_(_filled(col("id")), _filled(col("author"))),
+    )
+    ok = pc.and_(ok, pc.is_valid(col("created_at")))
+    for name in _COUNTS:
+        ok = pc.and_(ok, pc.fill_null(pc.greater_equal(col(name), 0), True))
+    ok = pc.fill_null(ok, False)
+    refused = pc.indices_nonzero(pc.invert(ok)).to_pylist()
+    if refused:
+        parsed = parsed.filter(ok)
+        kept = pc.filter(pa.array(lines, pa.binary()), ok)
+    else:
+        kept = pa.array(lines, pa.binary())
+    col = parsed.column
+    lang = _blank_to_null(pc.utf8_lower(col("lang")))
+    table = pa.Table.from_arrays(
+        [
+            col("platform"),
+            col("id"),
+            _blank_to_null(col("url")),
+            col("author"),
+            _blank_to_null(col("author_id")),
+            _blank_to_null(col("author_name")),
+            col("author_followers"),
+            col("text"),
+            col("created_at"),
+            pc.fill_null(col("collected_at"), pa.scalar(moment, _UTC_MICROS)),
+            col("likes"),
+            col("reposts"),
+            col("replies"),
+            col("views"),
+            _blank_to_null(col("thread_id")),
+            _blank_to_null(col("parent_id")),
+            kept,
+            lang,
+            pc.if_else(pc.is_valid(lang), "source", pa.scalar(None, pa.string())),
+        ],
+        schema=heard_columns(),
+    )
+    return table, refused
+
+
+def _filled(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    return pc.not_equal(pc.utf8_trim_whitespace(column), "")
+
+
+def _blank_to_null(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    return pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column)
+
+
+_UTC_MICROS = pa.timestamp("us", tz="UTC")
+_COUNTS = ("author_followers", "likes", "reposts", "replies", "views")
+# The fields of _CleanRecord, typed for Arrow; other keys are ignored, as there.
+_ARROW_PARSE = pa_json.ParseOptions(
+    explicit_schema=pa.schema(
+        [
+            ("platform", pa.string()),
+            ("id", pa.string()),
+            ("text", pa.string()),
+            ("created_at", _UTC_MICROS),
+            ("author", pa.string()),
+            ("author_id", pa.string()),
+            ("author_name", pa.string()),
+            ("author_followers", pa.int64()),
+            ("url", pa.string()),
+            ("lang", pa.string()),
+            ("collected_at", _UTC_MICROS),
+            ("likes", pa.int64()),
+            ("reposts", pa.int64()),
+            ("replies", pa.int64()),
+            ("views", pa.int64()),
+            ("thread_id", pa.string()),
+            ("parent_id", pa.string()),
+        ]
+    ),
+    unexpected_field_behavior="ignore",
+)
+# One thread: the import's budget is one core, and blocks of a chunk's size.
+_ARROW_READ = pa_json.ReadOptions(use_threads=False, block_size=1 << 26)
 
 
 def _from_jsonl(line: bytes, moment: datetime) -> Mention:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -201,10 +202,42 @@ def apply_delta(con: duckdb.DuckDBPyConnection) -> None:
             "ON CONFLICT DO UPDATE SET mentions = mentions + excluded.mentions, "
             "reach = reach + excluded.reach, engagement = engagement + excluded.engagement"
         )
-        # A group's mentions reach 0 only when every contribution was taken back.
-        con.execute(f"DELETE FROM {r.table} WHERE mentions = 0")
+        _drop_emptied(con, r.table, f"delta_{r.table}")
+    con.execute(
+        f"INSERT INTO {TOTALS} {_totals_sql('delta_rollup_author_daily')} "
+        "HAVING sum(mentions) <> 0 OR sum(reach) <> 0 OR sum(engagement) <> 0 "
+        "ON CONFLICT DO UPDATE SET " + ", ".join(f"{m} = {m} + excluded.{m}" for m in MEASURES)
+    )
+    _drop_emptied(con, TOTALS, "delta_rollup_author_daily")
     for r in ROLLUPS:
         con.execute(f"DROP TABLE delta_{r.table}")
+
+
+def _drop_emptied(con: duckdb.DuckDBPyConnection, table: str, delta: str) -> None:
+    """Delete the groups of `table` whose mentions fell to 0.
+
+    A group's mentions reach 0 only when every contribution was taken back, so a
+    batch that only added mentions (an import of new posts) skips the scan.
+    """
+    taken_back = con.execute(f"SELECT EXISTS (FROM {delta} WHERE mentions < 0)").fetchone()
+    if taken_back and taken_back[0]:
+        con.execute(f"DELETE FROM {table} WHERE mentions = 0")
+
+
+# The author totals (migration 0004): all time, per query and sentiment ('*' for any).
+TOTALS = "rollup_author_total"
+
+
+def _totals_sql(source: str) -> str:
+    """SELECT the author totals summed from `source`, shaped like an author rollup."""
+    return (
+        "SELECT query, s, platform, author_handle, sum(mentions), sum(reach), sum(engagement), "
+        + ", ".join(
+            f"coalesce(sum(mentions) FILTER (WHERE sentiment = '{name}'), 0)"
+            for name in ("negative", "neutral", "positive")
+        )
+        + f" FROM {source}, (SELECT unnest([sentiment, '*']) AS s) GROUP BY ALL"
+    )
 
 
 def _coarser_sql(r: Rollup, source: str) -> str:
@@ -237,18 +270,56 @@ def rebuild(con: duckdb.DuckDBPyConnection, *, query: str | None = None) -> None
             con.execute(
                 f"INSERT INTO {r.table} SELECT * FROM ({sql}) WHERE query = $q", {"q": query}
             )
+    # Ordered by the keys rankings filter on: DuckDB skips row groups by their min/max.
+    if query is None:
+        con.execute(f"DELETE FROM {TOTALS}")
+        con.execute(
+            f"INSERT INTO {TOTALS} {_totals_sql('rollup_author_monthly')} ORDER BY query, s"
+        )
+    else:
+        con.execute(f"DELETE FROM {TOTALS} WHERE query = $q", {"q": query})
+        source = "(FROM rollup_author_monthly WHERE query = $q) AS m"
+        con.execute(f"INSERT INTO {TOTALS} {_totals_sql(source)} ORDER BY s", {"q": query})
 
 
 def forget_query(con: duckdb.DuckDBPyConnection, query: str) -> None:
     """Drop a removed query's rows."""
-    for r in ROLLUPS:
-        con.execute(f"DELETE FROM {r.table} WHERE query = $q", {"q": query})
+    for table in (*(r.table for r in ROLLUPS), TOTALS):
+        con.execute(f"DELETE FROM {table} WHERE query = $q", {"q": query})
 
 
 # -- reads ------------------------------------------------------------------------------
+# Windows of 1 hour, 8 hours, 64 hours, 21 days, 171 days, 3.7 years, then everything.
+_WINDOWS = [timedelta(hours=8**i) for i in range(6)]
+WINDOWED_ROWS = 10_000  # a page deeper than this is read in one pass
+
+
+def windows_back(where: Filter, now: datetime) -> Iterator[Filter]:
+    """`where` narrowed to growing windows that end where it ends, then `where` itself.
+
+    Its end is `where.until`, or `now` for an open end (a window then keeps the
+    open end, so posts dated in the future are read too).
+    """
+    end = naive_utc(where.until) if where.until is not None else now
+    start = naive_utc(where.since) if where.since is not None else None
+    for width in _WINDOWS:
+        try:
+            since = end - width
+        except OverflowError:
+            break
+        if start is not None and since <= start:
+            break
+        yield dataclasses.replace(where, since=since)
+    yield where
+
+
 def measure_sql(spec: Measure, order: str | None = None) -> tuple[str, dict[str, Any]]:
     """One statement computing `spec`; `order` replaces the measure-first ordering."""
+    if _totals_answer(spec):
+        return _totals_sql_for(spec, order)
     chain = _rollup_for(spec)
+    if chain is not None and _ranks_authors(spec, chain, order):
+        return _ranking_sql(chain, spec)
     if chain is None:
         inner, params = _scan_sql(spec.by, spec.where)
     else:
@@ -285,6 +356,163 @@ def author_details_sql(where: Filter, authors: list[str]) -> tuple[str, dict[str
         "AND list_contains($authors, m.platform || ':' || m.author_handle) GROUP BY 1",
         params,
     )
+
+
+def _totals_answer(spec: Measure) -> bool:
+    """Whether `spec` is an all-time ranking of authors that the author totals answer."""
+    w = spec.where
+    return (
+        spec.by == ("author",)
+        and w.since is None
+        and w.until is None
+        and not w.text
+        and w.lang is None
+        and w.sentiment in (None, "negative", "neutral", "positive")
+    )
+
+
+def _totals_sql_for(spec: Measure, order: str | None) -> tuple[str, dict[str, Any]]:
+    """Read an all-time author ranking from the totals: its rows are one per author already."""
+    w = spec.where
+    clauses = ["r.query = $query", "r.sentiment = $sentiment"]
+    params: dict[str, Any] = {"query": w.query or "", "sentiment": w.sentiment or "*"}
+    if w.query == "":
+        clauses[0] = "false"  # no query has an empty name, as the scan finds
+    if w.platform is not None:
+        clauses.append("r.platform = $platform")
+        params["platform"] = w.platform
+    if w.author is not None:
+        clauses.append("r.author_handle = $author")
+        params["author"] = w.author
+    text = (
+        "SELECT r.platform || ':' || r.author_handle AS author, "
+        + ", ".join(f"r.{m}" for m in MEASURES)
+        + f" FROM {TOTALS} r WHERE {' AND '.join(clauses)}"
+        + f" ORDER BY {order or f'{spec.order} DESC, 1 ASC NULLS LAST'}"
+    )
+    if spec.limit is not None:
+        text += f" LIMIT {int(spec.limit)}"
+    return text, params
+
+
+def _ranks_authors(spec: Measure, chain: list[Rollup], order: str | None) -> bool:
+    """Whether `spec` is a top-k of authors over a period, read from the author rollups."""
+    return (
+        spec.by == ("author",)
+        and spec.limit is not None
+        and order is None
+        and "author_handle" in chain[0].keys
+    )
+
+
+def _ranking_sql(chain: list[Rollup], spec: Measure) -> tuple[str, dict[str, Any]]:
+    """The top `spec.limit` authors of a period, summing the rows of the likely ones only.
+
+    Summing every author of a long period is one hash group per author: slow. An
+    author has at most R rows (one per bucket and sentiment), so one whose sum
+    reaches L has a row of at least L / R. L is the k-th largest single row among
+    distinct authors (their sums are at least that): it is found in the top k * R
+    rows, which hold k distinct authors at least. Only the authors with a row of
+    L / R or more are summed, and the ranking is exact. On flat data few are left
+    out and it costs one more pass; with a negative measure (bad input) it sums all.
+    """
+    rows, params = _author_rows_sql(chain, spec.where)
+    value = {
+        "mentions": "mentions",
+        "reach": "reach",
+        "engagement": "engagement",
+        **{
+            name: f"CASE WHEN sentiment = '{name}' THEN mentions ELSE 0 END" for name in _SENTIMENTS
+        },
+    }[spec.order]
+    k = int(spec.limit)  # type: ignore[arg-type]
+    sums = ", ".join(
+        [
+            "sum(mentions)::BIGINT AS mentions",
+            "sum(reach)::BIGINT AS reach",
+            "sum(engagement)::BIGINT AS engagement",
+            *(
+                f"coalesce(sum(mentions) FILTER (WHERE sentiment = '{name}'), 0)::BIGINT AS {name}"
+                for name in _SENTIMENTS
+            ),
+        ]
+    )
+    text = f"""
+WITH rows AS MATERIALIZED (SELECT *, {value} AS v FROM ({rows}) AS parts),
+spread AS (SELECT count(DISTINCT (part, bucket, sentiment)) AS r, min(v) AS low FROM rows),
+best AS (
+    SELECT max(v) AS v FROM (SELECT platform, author_handle, v FROM rows ORDER BY v DESC
+                             LIMIT {k} * (SELECT r FROM spread)) GROUP BY platform, author_handle
+),
+bound AS (
+    SELECT (SELECT v FROM best ORDER BY v DESC LIMIT 1 OFFSET {k - 1}) AS l, r FROM spread
+    WHERE low >= 0
+),
+likely AS (
+    SELECT DISTINCT platform, author_handle FROM rows, bound WHERE v::HUGEINT * r >= l
+)
+SELECT platform || ':' || author_handle AS author, {sums} FROM rows
+WHERE (SELECT l FROM bound) IS NULL
+   OR (platform, author_handle) IN (SELECT (platform, author_handle) FROM likely)
+GROUP BY platform, author_handle
+ORDER BY {spec.order} DESC, 1 ASC NULLS LAST LIMIT {k}"""
+    return text, params
+
+
+_SENTIMENTS = ("negative", "neutral", "positive")
+
+
+def _author_rows_sql(chain: list[Rollup], w: Filter) -> tuple[str, dict[str, Any]]:
+    """The rows of the author rollups covering `w`, one per bucket, author and sentiment.
+
+    Columns: part (which table), bucket, platform, author_handle, sentiment ('' for
+    unknown), mentions, reach, engagement; the partial days at either end are
+    grouped from the mentions.
+    """
+    if not chain:
+        sql, params = where_sql(w)
+        return (
+            "SELECT 0 AS part, date_trunc('day', m.created_at) AS bucket, m.platform, "
+            "m.author_handle, coalesce(m.sentiment, '') AS sentiment, count(*) AS mentions, "
+            f"coalesce(sum({_REACH}), 0) AS reach, coalesce(sum({_ENGAGEMENT}), 0) AS engagement "
+            f"FROM mentions m WHERE {sql} GROUP BY ALL",
+            params,
+        )
+    rollup = chain[0]
+    first = _ceil(w.since, rollup.grain) if w.since else None
+    last = _floor(w.until, rollup.grain) if w.until else None
+    if first is not None and last is not None and first >= last:
+        return _author_rows_sql(chain[1:], w)
+    parts: list[str] = []
+    params: dict[str, Any] = {"r_query": w.query if w.query is not None else ""}
+    clauses = ["r.query = $r_query"]
+    if first is not None:
+        clauses.append(f"r.{rollup.grain} >= $r_first")
+        params["r_first"] = first
+        if first != naive_utc(w.since):  # type: ignore[arg-type]
+            head = _author_rows_sql(chain[1:], dataclasses.replace(w, until=first))
+            parts.append(_prefixed(*head, "h_", params))
+    if last is not None:
+        clauses.append(f"r.{rollup.grain} < $r_last")
+        params["r_last"] = last
+        if last != naive_utc(w.until):  # type: ignore[arg-type]
+            tail = _author_rows_sql(chain[1:], dataclasses.replace(w, since=last))
+            parts.append(_prefixed(*tail, "t_", params))
+    for name, column in (
+        ("platform", "platform"),
+        ("sentiment", "sentiment"),
+        ("author", "author_handle"),
+    ):
+        value = getattr(w, name)
+        if value is not None:
+            clauses.append(f"r.{column} = $r_{name}")
+            params[f"r_{name}"] = value
+    whole = (
+        f"SELECT {len(chain)} AS part, r.{rollup.grain} AS bucket, r.platform, r.author_handle, "
+        "r.sentiment, r.mentions, r.reach, r.engagement "
+        f"FROM {rollup.table} r WHERE {' AND '.join(clauses)}"
+    )
+    return " UNION ALL ".join([whole, *parts]), params
 
 
 def _rollup_for(spec: Measure) -> list[Rollup] | None:

@@ -151,6 +151,20 @@ class Store(Protocol):
         """Store a batch idempotently by (platform, native_id), with the cursor, atomically."""
         ...
 
+    def upsert_heard(
+        self,
+        heard: Any,
+        queries: Sequence[Sequence[str]],
+        *,
+        cursor: SavedCursor | None = None,
+    ) -> UpsertCounts:
+        """Store live posts heard in bulk, as `upsert` does, from one Arrow table.
+
+        `heard` has the columns of ``ecoute.model.heard_columns()``; ``queries[i]``
+        names the standing queries its row ``i`` matched.
+        """
+        ...
+
     def load_cursor(self, source_key: str) -> Any | None:
         """Return the cursor saved for a source, or None."""
         ...

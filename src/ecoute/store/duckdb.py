@@ -19,10 +19,18 @@ import msgspec
 import orjson
 import pyarrow as pa
 
-from ecoute.model import Author, DeletedBy, Mention, Query, QueryKind, Sentiment, SourceSpec
+from ecoute.model import (
+    Author,
+    DeletedBy,
+    Mention,
+    Query,
+    QueryKind,
+    Sentiment,
+    SourceSpec,
+    heard_columns,
+)
 from ecoute.store import _duckdb_measures as measures
 from ecoute.store._duckdb_alerts import AlertStoreMixin
-from ecoute.store._hash import content_hash
 from ecoute.store.base import (
     DIMENSIONS,
     Aggregate,
@@ -62,7 +70,7 @@ _ARROW_SCHEMA = pa.schema(
         ("care", pa.list_(pa.string())), ("care_by", pa.string()),
         ("story_id", pa.string()), ("story_by", pa.string()), ("reach", pa.int64()),
         ("influence", pa.float64()), ("is_vip", pa.bool_()), ("influence_by", pa.string()),
-        ("content_hash", pa.uint64()), ("is_deleted", pa.bool_()), ("deleted_by", pa.string()),
+        ("is_deleted", pa.bool_()), ("deleted_by", pa.string()),
         ("seen_at", pa.timestamp("us")),
     ]
 )  # fmt: skip
@@ -70,21 +78,41 @@ _ENRICHMENT = _CONTENT[_CONTENT.index("lang") :]
 _UPDATABLE = [c for c in _CONTENT if c not in ("platform", "native_id")] + ["content_hash"]
 _SELECT = ", ".join(_CONTENT)
 
-_STORED_VERSIONS = """
-SELECT b.platform, b.native_id, m.content_hash, m.collected_at, m.is_deleted
+# What a post says, to tell an edit from a replay: the fields a network can change,
+# not ``collected_at``. Computed by DuckDB from the row itself, for batches of
+# mentions and heard tables alike; DuckDB's hash is pinned with DuckDB, and
+# migration 0005 recomputes the stored ones (keep the two expressions equal).
+_HASHED = (
+    "text", "url", "likes", "reposts", "replies", "views", "thread_id", "parent_id",
+    "author_id", "author_name", "author_followers",
+)  # fmt: skip
+
+
+def content_hash_sql(table: str = "") -> str:
+    """The SQL of a row's content hash, its columns read from `table` (an alias) if given."""
+    t = f"{table}." if table else ""
+    columns = ", ".join(t + c for c in _HASHED)
+    return f"hash({columns}, CASE WHEN {t}lang_by = 'source' THEN {t}lang END)"
+
+
+CONTENT_HASH = content_hash_sql()
+
+_STORED_VERSIONS = f"""
+SELECT b.platform, b.native_id, m.content_hash, m.collected_at, m.is_deleted,
+       {content_hash_sql("b")}
 FROM batch b JOIN mentions m USING (platform, native_id)
 """
 
 _INSERT_NEW = f"""
 INSERT INTO mentions ({_SELECT}, content_hash, first_seen_at, is_deleted, deleted_by, deleted_at)
-SELECT {_SELECT}, content_hash, seen_at, is_deleted, deleted_by,
+SELECT {_SELECT}, {CONTENT_HASH}, seen_at, is_deleted, deleted_by,
        CASE WHEN is_deleted THEN seen_at END
 FROM rows
 """
 
 _UPSERT_LIVE = f"""
 INSERT INTO mentions ({_SELECT}, content_hash, first_seen_at)
-SELECT {_SELECT}, content_hash, seen_at FROM rows
+SELECT {_SELECT}, {CONTENT_HASH}, seen_at FROM rows
 ON CONFLICT (platform, native_id) DO UPDATE SET
     {", ".join(f"{c} = excluded.{c}" for c in _UPDATABLE)}
 WHERE NOT mentions.is_deleted
@@ -94,7 +122,7 @@ WHERE NOT mentions.is_deleted
 # the post stays hidden when it shows up. An author's deletion forgets content.
 _UPSERT_TOMBSTONES = f"""
 INSERT INTO mentions ({_SELECT}, content_hash, first_seen_at, is_deleted, deleted_by, deleted_at)
-SELECT {_SELECT}, content_hash, seen_at, true, deleted_by, seen_at FROM rows
+SELECT {_SELECT}, {CONTENT_HASH}, seen_at, true, deleted_by, seen_at FROM rows
 ON CONFLICT (platform, native_id) DO UPDATE SET
     is_deleted = true,
     deleted_by = excluded.deleted_by,
@@ -119,6 +147,38 @@ ON CONFLICT (platform, handle) DO UPDATE SET
 WHERE excluded.last_seen_at >= authors.last_seen_at
 """
 
+
+# Posts heard in bulk (`upsert_heard`): live and not yet understood, so the
+# columns they lack take the values of a Mention's defaults.
+_HEARD = frozenset(heard_columns().names)
+_DEFAULTS = {"sentiment_explanation": "[]", "keywords": "[]", "care": "[]", "is_vip": "false"}
+_HEARD_SELECT = ", ".join(c if c in _HEARD else _DEFAULTS.get(c, "NULL") for c in _CONTENT)
+_INSERT_HEARD = f"""
+INSERT INTO mentions ({_SELECT}, content_hash, first_seen_at, is_deleted)
+SELECT {_HEARD_SELECT}, {CONTENT_HASH}, seen_at, false FROM rows
+"""
+_UPSERT_HEARD = f"""
+INSERT INTO mentions ({_SELECT}, content_hash, first_seen_at, is_deleted)
+SELECT {_HEARD_SELECT}, {CONTENT_HASH}, seen_at, false FROM rows
+ON CONFLICT (platform, native_id) DO UPDATE SET
+    {", ".join(f"{c} = excluded.{c}" for c in _UPDATABLE)}
+WHERE NOT mentions.is_deleted
+"""
+_HAS_REPEATS = "SELECT count(*) > count(DISTINCT (platform, native_id)) FROM batch"
+_NEWEST_PER_KEY = """
+FROM batch
+QUALIFY row_number() OVER (
+    PARTITION BY platform, native_id ORDER BY collected_at DESC, ord DESC
+) = 1
+"""
+_FORGET_MATCHES = """
+DELETE FROM mention_queries mq USING rows r
+WHERE mq.platform = r.platform AND mq.native_id = r.native_id
+"""
+_INSERT_MATCHES = """
+INSERT INTO mention_queries
+SELECT DISTINCT platform, native_id, unnest(queries) FROM rows WHERE len(queries) > 0
+"""
 
 _naive_utc = measures.naive_utc
 _where = measures.where_sql
@@ -177,8 +237,7 @@ class DuckDBStore(AlertStoreMixin):
         counts = UpsertCounts()
         winners = _newest_per_key(mentions, counts)
         now = _naive_utc(datetime.now(UTC))
-        hashes = [content_hash(m) for m in winners]
-        table = _to_arrow(winners, now, hashes)
+        table = _to_arrow(winners, now)
         with self._write_lock:
             con = self._cursor()
             con.execute("BEGIN")
@@ -187,10 +246,8 @@ class DuckDBStore(AlertStoreMixin):
                 # Plain INSERTs are several times faster than INSERT ... ON CONFLICT, so
                 # the batch is first split against what is stored; the primary key
                 # still guards uniqueness.
-                stored = {
-                    (p, n): (h, c, d) for p, n, h, c, d in con.execute(_STORED_VERSIONS).fetchall()
-                }
-                new, changed, deleted = _classify(winners, hashes, stored, counts)
+                stored = _stored_versions(con)
+                new, changed, deleted = _classify(winners, stored, counts)
                 touched = _keys_table(winners, new + changed + deleted)
                 con.register("touched", touched)
                 measures.begin_delta(con)
@@ -214,6 +271,65 @@ class DuckDBStore(AlertStoreMixin):
                 measures.apply_delta(con)
                 if cursor is not None:
                     _save_cursor(con, cursor, now)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            finally:
+                con.unregister("batch")
+                con.unregister("touched")
+        return counts
+
+    def upsert_heard(
+        self,
+        heard: pa.Table,
+        queries: Sequence[Sequence[str]],
+        *,
+        cursor: SavedCursor | None = None,
+    ) -> UpsertCounts:
+        counts = UpsertCounts()
+        if not heard.num_rows:
+            if cursor is not None:
+                with self._write_lock:
+                    _save_cursor(self._cursor(), cursor, _naive_utc(datetime.now(UTC)))
+            return counts
+        table = _heard_batch(heard, queries, _naive_utc(datetime.now(UTC)))
+        with self._write_lock:
+            con = self._cursor()
+            con.execute("BEGIN")
+            try:
+                con.register("batch", table)
+                if con.execute(_HAS_REPEATS).fetchone()[0]:
+                    # Several versions of a post in one batch: the newest collected
+                    # wins (the later line on a tie); the others count as unchanged.
+                    winners = con.execute(_NEWEST_PER_KEY).arrow().read_all()
+                    counts.unchanged += table.num_rows - winners.num_rows
+                    table = winners.sort_by("ord")
+                    con.unregister("batch")
+                    con.register("batch", table)
+                new, changed = _classify_heard(table, _stored_versions(con), counts)
+                keys = table.select(["platform", "native_id"])
+                touched = keys.take(pa.array(new + changed, pa.int64()))
+                con.register("touched", touched)
+                measures.begin_delta(con)
+                if changed:
+                    measures.add_contributions(con, "touched", -1)
+                if new:
+                    _insert_where(con, table, new, _INSERT_HEARD)
+                if changed:
+                    _insert_where(con, table, changed, _UPSERT_HEARD)
+                con.execute(_UPSERT_AUTHORS)
+                counts.changed = list(
+                    zip(*(touched.column(c).to_pylist() for c in touched.column_names), strict=True)
+                )
+                if changed:
+                    _insert_where(con, table, changed, _FORGET_MATCHES)
+                _insert_where(con, table, new + changed, _INSERT_MATCHES)
+                if new or changed:
+                    measures.add_contributions(con, "touched", +1)
+                measures.apply_delta(con)
+                if cursor is not None:
+                    _save_cursor(con, cursor, _naive_utc(datetime.now(UTC)))
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -417,17 +533,28 @@ class DuckDBStore(AlertStoreMixin):
     def search(
         self, where: Filter, *, limit: int, offset: int = 0, with_raw: bool = True
     ) -> list[Mention]:
-        sql, params = measures.where_sql(where)
+        """The newest mentions matching `where`, read in growing windows back from its end.
+
+        A window holding `offset` + `limit` matches holds the newest ones: older
+        rows are not read, and DuckDB skips the row groups outside the window.
+        """
         columns = _READ_COLUMNS if with_raw else _READ_COLUMNS_NO_RAW
-        rows = (
-            self._cursor()
-            .execute(
+        cur = self._cursor()
+        rows: list[Any] = []
+        windows = (
+            measures.windows_back(where, _naive_utc(datetime.now(UTC)))
+            if offset + limit <= measures.WINDOWED_ROWS
+            else [where]
+        )
+        for window in windows:
+            sql, params = measures.where_sql(window)
+            rows = cur.execute(
                 f"SELECT {columns} FROM mentions m WHERE {sql} "
                 "ORDER BY m.created_at DESC, m.platform, m.native_id LIMIT $limit OFFSET $offset",
                 {**params, "limit": limit, "offset": offset},
-            )
-            .fetchall()
-        )
+            ).fetchall()
+            if len(rows) == limit:
+                break
         return self._with_queries([_from_row(r) for r in rows])
 
     def count(self, where: Filter) -> int:
@@ -636,11 +763,17 @@ def _newest_per_key(mentions: Sequence[Mention], counts: UpsertCounts) -> list[M
     return winners
 
 
+def _stored_versions(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], _Held]:
+    """What the store holds of the registered ``batch``'s keys, with each row's new hash."""
+    return {(p, n): (h, c, d, f) for p, n, h, c, d, f in con.execute(_STORED_VERSIONS).fetchall()}
+
+
+# The stored hash, collected_at and deletion of a post, and the hash of the batch's row.
+_Held = tuple[int, datetime, bool, int]
+
+
 def _classify(
-    winners: Sequence[Mention],
-    hashes: Sequence[int],
-    stored: dict[tuple[str, str], tuple[int, datetime, bool]],
-    counts: UpsertCounts,
+    winners: Sequence[Mention], stored: dict[tuple[str, str], _Held], counts: UpsertCounts
 ) -> tuple[list[int], list[int], list[int]]:
     """Split a batch into rows to insert, live rows to update and tombstones to apply."""
     new: list[int] = []
@@ -655,18 +788,63 @@ def _classify(
             else:
                 counts.added += 1
             continue
-        held_hash, held_collected, held_deleted = held
+        held_hash, held_collected, held_deleted, fresh_hash = held
         if held_deleted:
             counts.unchanged += 1  # a deleted post stays deleted
         elif m.is_deleted:
             deleted.append(i)
             counts.deleted += 1
-        elif hashes[i] != held_hash and _naive_utc(m.collected_at) >= held_collected:
+        elif fresh_hash != held_hash and _naive_utc(m.collected_at) >= held_collected:
             changed.append(i)
             counts.updated += 1
         else:
             counts.unchanged += 1
     return new, changed, deleted
+
+
+def _heard_batch(heard: pa.Table, queries: Sequence[Sequence[str]], seen_at: datetime) -> pa.Table:
+    """A heard table as the store writes it: naive UTC times, text payloads, its queries."""
+    n = heard.num_rows
+    if len(queries) != n:
+        raise ValueError(f"{len(queries)} lists of queries for {n} posts")
+    naive = pa.timestamp("us")
+    columns = {name: heard.column(name) for name in heard.column_names}
+    # Cast here, not in DuckDB: DuckDB would convert an aware time to the session's zone.
+    columns["created_at"] = columns["created_at"].cast(naive)
+    columns["collected_at"] = columns["collected_at"].cast(naive)
+    columns["raw"] = columns["raw"].cast(pa.string())
+    columns["queries"] = pa.array(queries, pa.list_(pa.string()))
+    columns["is_deleted"] = pa.nulls(n, pa.bool_()).fill_null(False)
+    columns["seen_at"] = pa.nulls(n, naive).fill_null(pa.scalar(seen_at, naive))
+    columns["ord"] = pa.array(range(n), pa.int64())
+    return pa.table(columns)
+
+
+def _classify_heard(
+    table: pa.Table, stored: dict[tuple[str, str], _Held], counts: UpsertCounts
+) -> tuple[list[int], list[int]]:
+    """Split a heard batch into rows to insert and rows whose content changed."""
+    if not stored:
+        counts.added += table.num_rows
+        return list(range(table.num_rows)), []
+    new: list[int] = []
+    changed: list[int] = []
+    platforms = table.column("platform").to_pylist()
+    ids = table.column("native_id").to_pylist()
+    collected = table.column("collected_at").to_pylist()
+    for i, key in enumerate(zip(platforms, ids, strict=True)):
+        held = stored.get(key)
+        if held is None:
+            new.append(i)
+            counts.added += 1
+            continue
+        held_hash, held_collected, held_deleted, fresh_hash = held
+        if not held_deleted and fresh_hash != held_hash and collected[i] >= held_collected:
+            changed.append(i)
+            counts.updated += 1
+        else:
+            counts.unchanged += 1  # the same, older, or a post that stays deleted
+    return new, changed
 
 
 def _keys_table(mentions: Sequence[Mention], rows: Sequence[int] | range) -> pa.Table:
@@ -690,9 +868,7 @@ def _insert_where(
         con.unregister("rows")
 
 
-def _to_arrow(
-    mentions: Sequence[Mention], seen_at: datetime, hashes: Sequence[int] | None = None
-) -> pa.Table:
+def _to_arrow(mentions: Sequence[Mention], seen_at: datetime) -> pa.Table:
     # One comprehension per column: several times faster than appending row by row.
     ms = mentions
     authors = [m.author for m in ms]
@@ -732,7 +908,6 @@ def _to_arrow(
         "influence": [m.influence for m in ms],
         "is_vip": [m.is_vip for m in ms],
         "influence_by": [m.influence_by for m in ms],
-        "content_hash": list(hashes) if hashes is not None else [content_hash(m) for m in ms],
         "is_deleted": [m.is_deleted for m in ms],
         "deleted_by": [m.deleted_by for m in ms],
         "seen_at": [seen_at] * len(ms),
