@@ -12,10 +12,10 @@ import pytest
 from ecoute.alerts.channels import ChannelError, check_channel, shown_config
 from ecoute.alerts.delivery import DeliveryWorker, RetryPolicy, verify_signature
 from ecoute.alerts.monitor import Monitor, MonitorOptions
-from ecoute.model import Sentiment, now
+from ecoute.model import now
 from ecoute.store.alerts import AlertChannel, AlertRule, Delivery
 from tests.alerts.conftest import Clock
-from tests.alerts.traffic import complaint, post
+from tests.alerts.traffic import complaint
 
 NOW = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)  # a Tuesday, 11:00 in Paris
 FAST = RetryPolicy(base=0.05, cap=0.2, max_attempts=4, jitter=0.0)

@@ -9,12 +9,12 @@ from ecoute.alerts.monitor import Monitor, MonitorOptions
 from ecoute.alerts.plugin import AlertsPlugin
 from ecoute.alerts.views import alert_detail, delivery_problems, recent_alerts
 from ecoute.hookspecs import plugin_manager
-from ecoute.model import Author, Mention, Query, Sentiment, now
+from ecoute.model import Author, Mention, Query, now
 from ecoute.pipeline import Pipeline
 from ecoute.sources.base import Page
 from ecoute.store.alerts import AlertChannel, AlertRule
 from tests.alerts.conftest import Clock
-from tests.alerts.traffic import complaint, everyday, post
+from tests.alerts.traffic import complaint, everyday
 
 
 def test_ingested_crisis_words_reach_the_webhook(alert_store, receiver):
