@@ -299,10 +299,10 @@ class DuckDBStore(AlertStoreMixin):
             con.execute("BEGIN")
             try:
                 con.register("batch", table)
-                if con.execute(_HAS_REPEATS).fetchone()[0]:
+                if con.execute(_HAS_REPEATS).fetchall()[0][0]:
                     # Several versions of a post in one batch: the newest collected
                     # wins (the later line on a tie); the others count as unchanged.
-                    winners = con.execute(_NEWEST_PER_KEY).arrow().read_all()
+                    winners = con.sql(_NEWEST_PER_KEY).to_arrow_table()
                     counts.unchanged += table.num_rows - winners.num_rows
                     table = winners.sort_by("ord")
                     con.unregister("batch")
