@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from ecoute.alerts.baseline import Baseline, robust_mean
@@ -71,3 +73,24 @@ def test_young_history_has_no_baseline_yet():
     base.add(1000, 5, 1)
     assert base.expected_hour(1005, 0) is None
     assert base.expected_hour(1020, 0) is not None  # half a day: a flat level
+
+
+def test_overdispersion_grows_with_the_count_tested():
+    # Days 40 % busier or calmer than usual, at 60 mentions an hour: the hourly
+    # counts vary far more than Poisson, but five minutes of them hardly more.
+    rng = random.Random(3)
+    base = Baseline()
+    day0 = 20_000 * 24 + 24 * 4
+    for d in range(21):
+        busy = rng.choice((0.6, 1.0, 1.4))
+        for h in range(24):
+            base.add(day0 + d * 24 + h, int(rng.gauss(60 * busy, 60**0.5)), 0)
+    now = day0 + 21 * 24 + 12
+    hourly = base.dispersion(now, 0, 60.0)
+    assert hourly > 3
+    assert 1.0 <= base.dispersion(now, 0, 5.0) < 1 + hourly / 6
+    assert base.dispersion(now, 0, 0.0) == 1.0
+    steady = Baseline()
+    for h in range(21 * 24):
+        steady.add(day0 + h, int(rng.gauss(60, 60**0.5)), 0)
+    assert steady.dispersion(now, 0, 60.0) < 1.6

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ecoute.enrich.care import CareStage, detect_care
 from ecoute.model import Sentiment
 from tests.factories import mention
@@ -20,6 +22,29 @@ def test_complaint_needs_a_customer_matter_or_a_verdict():
     assert "complaint" in detect_care("Still waiting for my refund, terrible", NEG)
     assert "complaint" in detect_care("Quelle arnaque ce forfait", None)
     assert "complaint" not in detect_care("Triste de voir la pluie aujourd'hui", NEG)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Déçue par Fleurimaud. arrivé complètement fané. Je ne recommande pas. 🤬",
+        "Plus jaaaamais Tartinoa, trouvé un bout de plastique dedans",
+        "Never ordering from Fleurimaud again, it never arrived.",
+        "Bouquetéo c'est vraiment nul, rien à voir avec la photo 😡",
+        "Colis jamais reçu et personne au téléphone",
+    ],
+)
+def test_complaints_without_the_word_order(text):
+    assert "complaint" in detect_care(text, NEG)
+
+
+def test_a_question_about_the_service_is_no_complaint_unless_something_went_wrong():
+    # A classifier may read a question as negative; asking is not complaining.
+    asked = detect_care("Quelqu'un a déjà commandé chez Bouquetéo ? vous livrez le dimanche ?", NEG)
+    assert asked == ["question"]
+    hurt = detect_care("ils étaient tous cassés, je fais comment pour être remboursée ?", NEG)
+    assert hurt == ["question", "complaint"]
+    assert "complaint" in detect_care("Ma commande est arrivée abîmée, vous remboursez ?", NEG)
 
 
 def test_praise_is_positive_thanks():

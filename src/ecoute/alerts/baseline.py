@@ -6,9 +6,10 @@ the hour's own weekday: the Saturday-afternoon lull and the Monday-noon peak
 are both normal. Old crises are clipped (winsorised at the median plus three
 robust deviations) so a past storm does not hide the next one.
 
-Real traffic varies more than a Poisson process: some days are simply busier.
-`dispersion` measures, on the last week, how much more than Poisson the hourly
-counts vary around their expectation, and the detector widens its tests by it.
+Real traffic varies more than a Poisson process: some days and hours are simply
+busier, which multiplies the rate. `dispersion` reads, off the last week, how much
+more than Poisson the hourly counts vary around their expectation, scales that
+excess to the size of the count being tested, and the detector widens its tests by it.
 """
 
 from __future__ import annotations
@@ -134,22 +135,36 @@ class Baseline:
         """Whether `hour` has enough earlier days for an hour-of-day profile."""
         return self.first_hour is not None and hour - self.first_hour >= MIN_SEASONAL_DAYS * 24
 
-    def dispersion(self, hour: int, series: int) -> float:
-        """How many times a Poisson variance the hourly counts show over the last week (>= 1)."""
+    def dispersion(self, hour: int, series: int, expected: float) -> float:
+        """How many times a Poisson variance a count of mean `expected` shows at `hour` (>= 1).
+
+        Busier days and hours multiply a query's whole rate, so a count of mean e
+        varies as e (1 + k e): the excess is small for a quiet five minutes and large
+        for a busy hour. One hour's factor, wrongly applied to five minutes, would
+        hide a storm of posts where a handful were expected.
+        """
+        return min(25.0, 1.0 + self.excess(hour, series) * expected)
+
+    def excess(self, hour: int, series: int) -> float:
+        """The k of a variance e (1 + k e), read off the hourly counts of the last week."""
         key = (hour, series)
         cached = self._dispersion.get(key)
         if cached is not None:
             return cached
         ratios = []
+        means = []
         for h in range(hour - DISPERSION_HOURS, hour):
             e = self.expected_hour(h, series) if self.is_seasonal(h) else None
             if e is None or e < 1.0:
                 continue
             c = self.counts.get(h, (0, 0))[series]
             ratios.append((c - e) ** 2 / e)
-        value = 1.0
+            means.append(e)
+        value = 0.0
         if len(ratios) >= 24:
-            value = min(25.0, max(1.0, median(ratios) / _MEDIAN_CHI2_1))
+            # The median hour's variance over its mean is 1 + k x its mean, robustly.
+            factor = max(1.0, median(ratios) / _MEDIAN_CHI2_1)
+            value = (factor - 1.0) / median(means)
         self._dispersion[key] = value
         return value
 

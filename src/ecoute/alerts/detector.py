@@ -399,7 +399,6 @@ class Detector:
         seasonal = state.baseline.is_seasonal(hour)
         # A young history has no hour-of-day profile: ask for more evidence.
         strictness = 1.0 if seasonal else 1.5
-        dispersion = state.baseline.dispersion(hour, series)
         counts = state.counts(end, p.windows)
         best: tuple[float, int, float, int, dict[str, Any]] | None = None
         for window in p.windows:
@@ -410,6 +409,7 @@ class Detector:
             observed = counts[window][series]
             if observed < p.min_count or observed < p.ratio * strictness * expected:
                 continue
+            dispersion = state.baseline.dispersion(hour, series, expected)
             z = surprise(observed, expected, dispersion)
             if z < p.z * strictness or (best is not None and z <= best[0]):
                 continue
@@ -521,7 +521,7 @@ class Detector:
             observed = len(echo)
             if observed < p.min_echo:
                 continue
-            dispersion = state.baseline.dispersion((end - 1) // 60, TOTAL)
+            dispersion = state.baseline.dispersion((end - 1) // 60, TOTAL, expected)
             if surprise(observed, expected, dispersion) < p.echo_z:
                 continue
             waiting.remove(candidate)

@@ -1,8 +1,10 @@
 """Customer-care signals: is a post a question, a complaint, praise, or an intent to buy?
 
 Rules written for French and English customer talk, reading the sentiment already
-computed: a complaint is a negative post that names something a brand owes its
-customer (an order, a refund, an outage, a wait) or a verdict such as « arnaque »;
+computed: a complaint is a negative post that says something went wrong (a refund,
+an outage, a wait, a parcel that never came) or, unless it only asks a question,
+names something a brand owes its customer (an order, a delivery, the support); or
+any post but a positive one that gives a verdict (« arnaque », « déçue », 😡);
 praise is a positive post that thanks or congratulates. No labelled care data
 exists that Écoute may train on, so these stay rules, each one a readable pattern.
 """
@@ -29,21 +31,38 @@ _QUESTION = re.compile(
     r"is there|is it|are you|do you|did you|will you|any idea"
     r")\b"
 )
-_CUSTOMER_MATTER = re.compile(
-    r"\b(?:commande|commandes|livraison|livre|colis|rembourse\w*|sav|service client|"
-    r"facture\w*|facturation|preleve\w*|abonnement|resiliation|resilier|panne|en panne|"
-    r"retard|attente|attends|bloque\w*|toujours pas|depuis \d+ (?:jours|semaines|mois)|"
-    r"aucune reponse|pas de reponse|injoignable|hotline|conseiller|ticket|reclamation|"
-    r"order|orders|delivery|delivered|package|parcel|refund\w*|support|customer service|"
-    r"charged|billing|bill|subscription|cancel\w*|outage|down again|not working|"
-    r"doesn't work|broken|still waiting|waiting for|no response|no answer|on hold|"
-    r"account|app crash\w*|crash\w*)\b"
+# What a brand owes its customer: a negative post about one of these is a complaint,
+# unless it only asks about it (« vous livrez le dimanche ? » is a question, whatever
+# a classifier makes of its tone).
+_CUSTOMER_TOPIC = re.compile(
+    r"\b(?:commande|commandes|livraison|livre|colis|sav|service client|facture\w*|"
+    r"facturation|abonnement|hotline|conseiller|ticket|telephone|"
+    r"order|orders|delivery|delivered|package|parcel|support|customer service|"
+    r"billing|bill|subscription|account|phone)\b"
 )
+# Something went wrong: a complaint when the post is negative, question or not
+# (« ils étaient tous cassés, je fais comment pour être remboursée ? »).
+_PROBLEM = re.compile(
+    r"\b(?:rembourse\w*|preleve\w*|resiliation|resilier|panne|en panne|retard|attente|"
+    r"attends|bloque\w*|toujours pas|depuis \d+ (?:jours|semaines|mois)|aucune reponse|"
+    r"pas de reponse|personne (?:ne repond|au telephone)|injoignable|reclamation|"
+    r"(?:jamais|pas) (?:recu|arrive\w*|livre\w*)|arrive\w* (?:casse|abime|fane|en retard)\w*|"
+    r"casse\w*|abime\w*|fane\w*|perdu\w*|defectueu\w*|mauvaise adresse|"
+    r"refund\w*|charged|cancel\w*|outage|down again|not working|doesn't work|broken|"
+    r"damaged|defective|lost|wrong address|still waiting|waiting for|no response|"
+    r"no answer|on hold|never (?:arrived|came|showed up|received)|app crash\w*|crash\w*)\b"
+)
+# A verdict on the brand: a complaint unless the post is positive.
 _VERDICT = re.compile(
     r"\b(?:arnaque\w*|inadmissible|inacceptable|honteux|honte|scandale\w*|plus jamais|"
-    r"nul a chier|escroc\w*|boycott\w*|never again|worst|scam\w*|unacceptable|"
-    r"disgrace\w*|ripped off|rip off|fed up|ras le bol|marre)\b"
+    r"nul a chier|escroc\w*|boycott\w*|decu|decue|decus|decues|decevant\w*|deception|"
+    r"(?:je )?(?:ne )?recommande pas|deconseille\w*|a fuir|"
+    r"never again|never (?:ordering|buying|using|shopping)|worst|scam\w*|unacceptable|"
+    r"disgrace\w*|ripped off|rip off|fed up|ras le bol|marre|disappointed|disappointing|"
+    r"(?:don't|do not|wouldn't|would not) recommend|avoid)\b|[🤬😡👎]"
 )
+# « jaaamais », "neverrrr": letters held for emphasis, squeezed before the rules read them.
+_HELD = re.compile(r"([a-z])\1{2,}")
 _THANKS = re.compile(
     r"\b(?:merci|bravo|felicitations|chapeau|top|genial|parfait|au top|nickel|"
     r"je recommande|thank you|thanks|thx|kudos|congrats|congratulations|well done|"
@@ -69,13 +88,11 @@ def detect_care(text: str, sentiment: Sentiment | None) -> list[str]:
 def care_of(folded: str, sentiment: Sentiment | None) -> list[str]:
     """Return the care signals of one post from its folded text (`ecoute.text.fold`)."""
     found: list[str] = []
+    folded = _HELD.sub(r"\1", folded)
     # « Quelle arnaque ! » opens like a question but exclaims: without "?", "!" wins.
     if "?" in folded or ("!" not in folded and _QUESTION.search(folded)):
         found.append(QUESTION)
-    # Cheapest tests first: praise never holds a verdict, and a customer matter settles it.
-    if (sentiment is Sentiment.NEGATIVE and _CUSTOMER_MATTER.search(folded)) or (
-        sentiment is not Sentiment.POSITIVE and _VERDICT.search(folded)
-    ):
+    if sentiment is not Sentiment.POSITIVE and _is_complaint(folded, sentiment, bool(found)):
         found.append(COMPLAINT)
     if sentiment is Sentiment.POSITIVE and _THANKS.search(folded):
         found.append(PRAISE)
@@ -84,11 +101,21 @@ def care_of(folded: str, sentiment: Sentiment | None) -> list[str]:
     return found
 
 
+def _is_complaint(folded: str, sentiment: Sentiment | None, question: bool) -> bool:
+    """Whether a post that is not positive complains (cheapest and likeliest tests first)."""
+    if sentiment is Sentiment.NEGATIVE:
+        if _PROBLEM.search(folded):
+            return True
+        if not question and _CUSTOMER_TOPIC.search(folded):
+            return True
+    return _VERDICT.search(folded) is not None
+
+
 class CareStage:
     """Tag each mention with the customer-care signals it carries; run after sentiment."""
 
     name: ClassVar[str] = "care"
-    version: ClassVar[str] = "rules-1"
+    version: ClassVar[str] = "rules-2"
 
     def __init__(self, text: BatchText = SHARED) -> None:
         self.text = text
