@@ -145,6 +145,12 @@ def detection(quick: bool) -> None:
             f"  ours ({labels}) by shape, detected/crises: "
             + ", ".join(f"{s} {d}/{n}" for s, (n, d) in sorted(ours.by_shape.items()))
         )
+        print(
+            f"  ours ({labels}) median delay by shape (min): "
+            + ", ".join(
+                f"{s} {statistics.median(d):.1f}" for s, d in sorted(ours.shape_delays.items())
+            )
+        )
 
 
 class _Receiver(BaseHTTPRequestHandler):

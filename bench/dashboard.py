@@ -106,8 +106,9 @@ def generate(store: DuckDBStore, n: int) -> float:
     )
     con.execute(INSERT)
     con.execute(
-        "INSERT INTO mention_queries SELECT platform, i::VARCHAR, brand[1] FROM gen "
-        "WHERE len(brand) > 0"
+        "INSERT INTO mention_queries (platform, native_id, query, created_at) "
+        "SELECT platform, i::VARCHAR, brand[1], created_at FROM gen "
+        "WHERE len(brand) > 0 ORDER BY created_at"
     )
     con.execute(
         "INSERT INTO authors SELECT platform, handle, handle, upper(handle), "

@@ -223,3 +223,45 @@ def test_newer_schema_is_refused(tmp_path):
 def test_bad_setting_is_a_clear_error(tmp_path):
     with pytest.raises(StoreError, match="invalid DuckDB setting"):
         DuckDBStore(tmp_path / "w.duckdb", memory_limit="lots")
+
+
+def test_query_matches_keep_their_mention_time_through_every_write(store):
+    def drift():
+        return store.sql(
+            "SELECT count(*) FROM mention_queries q JOIN mentions m USING (platform, native_id) "
+            "WHERE q.created_at IS DISTINCT FROM m.created_at"
+        )[0][0]
+
+    store.upsert(
+        [mention(str(i), created_at=T0 + timedelta(hours=i), queries=["a"]) for i in range(4)]
+    )
+    (m,) = store.search(Filter(author="alice", since=T0 + timedelta(hours=3)), limit=1)
+    m.queries = ["a", "b"]
+    store.update_enrichment([m])
+    store.set_query_matches("c", [("mastodon", "0"), ("mastodon", "2")])
+    assert store.sql("SELECT count(*) FROM mention_queries")[0][0] == 7
+    assert drift() == 0
+    # A query's mentions of a period: bounded by the match time as by the mention's.
+    week = Filter(query="a", since=T0 + timedelta(hours=1), until=T0 + timedelta(hours=3))
+    assert [x.native_id for x in store.search(week, limit=10)] == ["2", "1"]
+    assert store.count(Filter(query="c", until=T0 + timedelta(hours=1))) == 1
+
+
+def test_a_workspace_from_before_match_times_gets_them(tmp_path):
+    path = tmp_path / "old.duckdb"
+    old = DuckDBStore(path)
+    old.upsert(
+        [mention(str(i), created_at=T0 + timedelta(days=i), queries=["a"]) for i in range(3)]
+    )
+    old.sql("DELETE FROM schema_migrations WHERE version = 6")  # as if written before it
+    old.sql("CREATE TABLE mq_old AS SELECT platform, native_id, query FROM mention_queries")
+    old.sql("DROP TABLE mention_queries")
+    old.sql("ALTER TABLE mq_old RENAME TO mention_queries")
+    old.close()
+    reopened = DuckDBStore(path)
+    try:
+        rows = reopened.sql("SELECT native_id, created_at FROM mention_queries ORDER BY 1")
+        assert [(n, t.day) for n, t in rows] == [("0", 1), ("1", 2), ("2", 3)]
+        assert reopened.count(Filter(query="a", since=T0 + timedelta(days=1))) == 2
+    finally:
+        reopened.close()

@@ -363,6 +363,7 @@ class Verdict:
     true_alerts: int = 0
     delays: list[float] = field(default_factory=list)  # minutes, one per detected crisis
     by_shape: dict[str, list[int]] = field(default_factory=dict)  # shape -> [crises, detected]
+    shape_delays: dict[str, list[float]] = field(default_factory=dict)  # shape -> minutes
     false_alarms: list[tuple[datetime, str, str]] = field(default_factory=list)
 
     @property
@@ -384,6 +385,8 @@ class Verdict:
             row = self.by_shape.setdefault(shape, [0, 0])
             row[0] += n
             row[1] += d
+        for shape, delays in other.shape_delays.items():
+            self.shape_delays.setdefault(shape, []).extend(delays)
         return self
 
 
@@ -416,5 +419,7 @@ def judge(
         if i in first:
             row[1] += 1
             verdict.detected += 1
-            verdict.delays.append((first[i] - crisis.start).total_seconds() / 60)
+            delay = (first[i] - crisis.start).total_seconds() / 60
+            verdict.delays.append(delay)
+            verdict.shape_delays.setdefault(crisis.shape, []).append(delay)
     return verdict

@@ -126,8 +126,15 @@ def where_sql(f: Filter) -> tuple[str, dict[str, Any]]:
         clauses.append("contains(lower(m.text), $text)")
         params["text"] = f.text.lower()
     if f.query is not None:
+        # The match keeps its mention's time: bounding it too lets DuckDB read only the
+        # query's matches of the period (the table is kept in query, time order).
+        bounds = "".join(
+            f" AND q.created_at {op} ${name}"
+            for name, op in (("since", ">="), ("until", "<"))
+            if name in params
+        )
         clauses.append(
-            "EXISTS (SELECT 1 FROM mention_queries q WHERE q.query = $query "
+            f"EXISTS (SELECT 1 FROM mention_queries q WHERE q.query = $query{bounds} "
             "AND q.platform = m.platform AND q.native_id = m.native_id)"
         )
         params["query"] = f.query
@@ -538,7 +545,14 @@ def _scan_sql(by: tuple[str, ...], where: Filter) -> tuple[str, dict[str, Any]]:
     sql, params = where_sql(where)
     joins = ""
     if "query" in by:
-        joins += " JOIN mention_queries mq USING (platform, native_id)"
+        # Bounded like the mentions, so only the period's matches are read.
+        bounds = " AND ".join(
+            f"created_at {op} ${name}"
+            for name, op in (("since", ">="), ("until", "<"))
+            if name in params
+        )
+        matches = f"(FROM mention_queries WHERE {bounds})" if bounds else "mention_queries"
+        joins += f" JOIN {matches} mq USING (platform, native_id)"
     if "keyword" in by:
         # DISTINCT: a keyword listed twice in one post counts once, as in the scan.
         joins += " CROSS JOIN (SELECT DISTINCT unnest(m.keywords) AS keyword) AS k"

@@ -176,8 +176,8 @@ DELETE FROM mention_queries mq USING rows r
 WHERE mq.platform = r.platform AND mq.native_id = r.native_id
 """
 _INSERT_MATCHES = """
-INSERT INTO mention_queries
-SELECT DISTINCT platform, native_id, unnest(queries) FROM rows WHERE len(queries) > 0
+INSERT INTO mention_queries (platform, native_id, query, created_at)
+SELECT DISTINCT platform, native_id, unnest(queries), created_at FROM rows WHERE len(queries) > 0
 """
 
 _naive_utc = measures.naive_utc
@@ -203,6 +203,9 @@ class DuckDBStore(AlertStoreMixin):
                 "may be using it; stop it or choose another file with --db."
             ) from exc
         self._con.execute("SET TimeZone = 'UTC'")
+        # DuckDB draws a progress bar on stdout for long statements (a migration, a
+        # rebuild): our commands print their own output, JSON included.
+        self._con.execute("SET enable_progress_bar = false")
         try:
             if memory_limit:
                 self._con.execute("SET memory_limit = ?", [memory_limit])
@@ -358,7 +361,7 @@ class DuckDBStore(AlertStoreMixin):
         finally:
             con.unregister("changed_keys")
         rows = [
-            (m.platform, m.native_id, q)
+            (m.platform, m.native_id, q, _naive_utc(m.created_at))
             for m in mentions
             if m.queries and (m.platform, m.native_id) in changed
             for q in dict.fromkeys(m.queries)
@@ -369,12 +372,14 @@ class DuckDBStore(AlertStoreMixin):
                     "platform": [r[0] for r in rows],
                     "native_id": [r[1] for r in rows],
                     "query": [r[2] for r in rows],
+                    "created_at": pa.array([r[3] for r in rows], pa.timestamp("us")),
                 }
             )
             con.register("tagged", tagged)
             try:
                 con.execute(
-                    "INSERT INTO mention_queries SELECT platform, native_id, query FROM tagged"
+                    "INSERT INTO mention_queries (platform, native_id, query, created_at) "
+                    "SELECT platform, native_id, query, created_at FROM tagged"
                 )
             finally:
                 con.unregister("tagged")
@@ -426,8 +431,9 @@ class DuckDBStore(AlertStoreMixin):
                     con.register("matched", table)
                     try:
                         con.execute(
-                            "INSERT INTO mention_queries "
-                            "SELECT DISTINCT platform, native_id, $q FROM matched",
+                            "INSERT INTO mention_queries (platform, native_id, query, created_at) "
+                            "SELECT DISTINCT k.platform, k.native_id, $q, m.created_at "
+                            "FROM matched k JOIN mentions m USING (platform, native_id)",
                             {"q": query},
                         )
                     finally:
