@@ -676,12 +676,17 @@ class DuckDBStore(AlertStoreMixin):
                 "native_id": [m.native_id for m in mentions],
             }
         )
+        times = [_naive_utc(m.created_at) for m in mentions]
         cur = self._cursor()
         cur.register("wanted", keys)
         try:
+            # Bounded by the mentions' times, which their matches share: DuckDB reads
+            # only the row groups of that span, not every match of the workspace.
             rows = cur.execute(
                 "SELECT mq.platform, mq.native_id, list(mq.query ORDER BY mq.query) "
-                "FROM mention_queries mq JOIN wanted USING (platform, native_id) GROUP BY 1, 2"
+                "FROM mention_queries mq JOIN wanted USING (platform, native_id) "
+                "WHERE mq.created_at BETWEEN $first AND $last GROUP BY 1, 2",
+                {"first": min(times), "last": max(times)},
             ).fetchall()
         finally:
             cur.unregister("wanted")
