@@ -112,7 +112,8 @@ def generate(store: DuckDBStore, n: int) -> float:
     )
     con.execute(
         "INSERT INTO authors SELECT platform, handle, handle, upper(handle), "
-        "(hash(handle) % 100000)::BIGINT, max(created_at) FROM gen GROUP BY ALL"
+        "(hash(handle) % 100000)::BIGINT, max(created_at), hash(platform, handle) "
+        "FROM gen GROUP BY ALL"
     )
     con.execute("DROP TABLE gen")
     con.execute("CHECKPOINT")

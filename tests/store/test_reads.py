@@ -110,3 +110,23 @@ def test_a_ranking_over_a_period_is_exact_on_a_heavy_tail(store: DuckDBStore, or
                 by=("author",), where=Filter(since=since, until=until), order=order, limit=limit
             )
             assert store.measure(spec).rows == scan(store, spec).rows, spec
+
+
+def test_rankings_show_the_author_as_last_seen_whatever_the_period(store: DuckDBStore) -> None:
+    def post(i: int, name: str | None, followers: int | None, days: int) -> Mention:
+        at = NOW - timedelta(days=days)
+        author = Author(platform="bluesky", handle="ana", name=name, followers=followers)
+        return Mention(platform="bluesky", native_id=str(i), text="hello", created_at=at,
+                       collected_at=at, author=author)  # fmt: skip
+
+    store.upsert([post(1, "Ana", 900, 30), post(2, "Ana B.", 1200, 2)])
+    store.upsert([post(3, None, None, 1)])  # heard without a profile: nothing is erased
+    last_month = Filter(since=NOW - timedelta(days=40), until=NOW - timedelta(days=20))
+    for where in (last_month, Filter()):
+        spec = Measure(by=("author",), where=where, order="reach", limit=5)
+        (row,) = store.measure(spec).rows
+        assert row[0] == "bluesky:ana" and row[-2:] == ("Ana B.", 1200)
+        assert scan(store, spec).rows == [row]
+    assert store.author_profiles(["bluesky:ana", "bluesky:nobody"]) == {
+        "bluesky:ana": ("Ana B.", 1200)
+    }

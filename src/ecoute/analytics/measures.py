@@ -76,11 +76,22 @@ def totals(store: Store, where: Filter) -> dict[str, int]:
 def scan(store: Store, spec: Measure) -> Table:
     """Compute `spec` by reading the matching mentions: slow, obviously right."""
     found = store.search(spec.where, limit=SCAN_LIMIT)
-    return measure_mentions(found, spec)
+    table = measure_mentions(found, spec)
+    if "author" not in spec.by or not table.rows:
+        return table
+    at = spec.by.index("author")
+    profiles = store.author_profiles([str(r[at]) for r in table.rows])
+    width = len(spec.by) + len(MEASURES)
+    rows = [(*r[:width], *profiles.get(str(r[at]), (None, None))) for r in table.rows]
+    return Table(columns=table.columns, rows=rows)
 
 
 def measure_mentions(mentions: Iterable[Mention], spec: Measure) -> Table:
-    """Compute `spec` over mentions already in memory (`spec.where` is not applied)."""
+    """Compute `spec` over mentions already in memory (`spec.where` is not applied).
+
+    Grouped by author, the name and followers are those of the newest of the
+    mentions given (no profile is at hand here); `scan` replaces them by the profile.
+    """
     groups: dict[tuple[object, ...], list[int]] = {}
     authors: dict[tuple[object, ...], tuple[datetime, str | None, int | None]] = {}
     for m in mentions:

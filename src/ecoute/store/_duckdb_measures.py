@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -351,18 +351,45 @@ def measure_sql(spec: Measure, order: str | None = None) -> tuple[str, dict[str,
     return text, params
 
 
-def author_details_sql(where: Filter, authors: list[str]) -> tuple[str, dict[str, Any]]:
-    """Newest name and most followers of `authors` (``platform:handle``) within `where`."""
-    sql, params = where_sql(where)
-    handles = sorted({a.partition(":")[2] for a in authors})
-    params = {**params, "handles": handles, "authors": authors}
-    return (
-        "SELECT m.platform || ':' || m.author_handle, arg_max(m.author_name, m.created_at), "
-        f"max(m.author_followers) FROM mentions m WHERE {sql} "
-        "AND list_contains($handles, m.author_handle) "
-        "AND list_contains($authors, m.platform || ':' || m.author_handle) GROUP BY 1",
-        params,
-    )
+def author_profiles(
+    con: duckdb.DuckDBPyConnection, authors: Sequence[str]
+) -> dict[str, tuple[str | None, int | None]]:
+    """Name and followers of `authors` (``platform:handle``) from their profiles.
+
+    A profile is one row per author, kept by every write: reading it costs the same
+    for a day or for all time, where the author's mentions of a long period would be
+    millions of rows to scan. DuckDB reads no index for a two-column key and would
+    decode every name to find ten, so the integer hash of each key finds the row ids
+    first, and those rows alone are read; the strings then confirm each one.
+    """
+    keys = sorted(set(authors))
+    if not keys:
+        return {}
+    params: dict[str, Any] = {}
+    for i, key in enumerate(keys):
+        platform, _, handle = key.partition(":")
+        params[f"p{i}"], params[f"h{i}"] = platform, handle
+    hashes = con.execute(
+        "SELECT " + ", ".join(f"hash($p{i}, $h{i})" for i in range(len(keys))), params
+    ).fetchone()
+    assert hashes is not None
+    listed = ", ".join(str(int(h)) for h in hashes)
+    rows = [
+        r
+        for (r,) in con.execute(
+            f"SELECT rowid FROM authors WHERE key_hash IN ({listed})"
+        ).fetchall()
+    ]
+    if not rows:
+        return {}
+    wanted = set(keys)
+    found = con.execute(
+        "SELECT platform, handle, name, followers FROM authors "
+        f"WHERE rowid IN ({', '.join(str(int(r)) for r in rows)})"
+    ).fetchall()
+    return {
+        f"{p}:{h}": (name, followers) for p, h, name, followers in found if f"{p}:{h}" in wanted
+    }
 
 
 def _totals_answer(spec: Measure) -> bool:

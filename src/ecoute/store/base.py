@@ -90,8 +90,8 @@ class Aggregate:
 # What a Measure sums per group; see `Measure`.
 MEASURES: tuple[str, ...] = ("mentions", "reach", "engagement", "negative", "neutral", "positive")
 MEASURE_DIMENSIONS: tuple[str, ...] = (*DIMENSIONS, "keyword")
-# Extra columns after the measures when grouping by author: the newest display
-# name and the largest follower count seen for that author.
+# Extra columns after the measures when grouping by author: the author's display
+# name and follower count as last seen (their profile), whatever the period.
 AUTHOR_COLUMNS: tuple[str, ...] = ("name", "followers")
 Order = Literal["mentions", "reach", "engagement", "negative", "neutral", "positive"]
 
@@ -104,8 +104,8 @@ class Measure:
     ``query``, once per distinct keyword when grouped by ``keyword``), ``reach``
     (the enrichment's reach, else the author's followers, else 0), ``engagement``
     (likes + reposts + replies) and the ``negative``/``neutral``/``positive``
-    counts; grouped by ``author`` (``platform:handle``), also the newest post's
-    author ``name`` and the largest ``followers``. Rows come largest `order`
+    counts; grouped by ``author`` (``platform:handle``), also the author's ``name``
+    and ``followers`` as last seen (`Store.author_profiles`). Rows come largest `order`
     first, then by the group values ascending, NULLs last.
     """
 
@@ -181,6 +181,14 @@ class Store(Protocol):
 
     def aggregate(self, spec: Aggregate) -> Table:
         """Count visible mentions grouped by `spec.by`."""
+        ...
+
+    def author_profiles(self, authors: Sequence[str]) -> dict[str, tuple[str | None, int | None]]:
+        """The name and followers of each author (``platform:handle``) as last seen.
+
+        Authors never seen are left out. A profile keeps the newest known value of
+        each field: a post heard without a follower count does not erase it.
+        """
         ...
 
     def measure(self, spec: Measure) -> Table:

@@ -134,10 +134,10 @@ WHERE NOT mentions.is_deleted
 """
 
 _UPSERT_AUTHORS = """
-INSERT INTO authors (platform, handle, native_id, name, followers, last_seen_at)
+INSERT INTO authors (platform, handle, native_id, name, followers, last_seen_at, key_hash)
 SELECT platform, author_handle, arg_max(author_id, collected_at),
        arg_max(author_name, collected_at), arg_max(author_followers, collected_at),
-       max(collected_at)
+       max(collected_at), hash(platform, author_handle)
 FROM batch WHERE NOT is_deleted GROUP BY platform, author_handle
 ON CONFLICT (platform, handle) DO UPDATE SET
     native_id = coalesce(excluded.native_id, authors.native_id),
@@ -591,12 +591,12 @@ class DuckDBStore(AlertStoreMixin):
             rows = []  # no mention, no group: as a scan of nothing gives
         if "author" in spec.by and rows:
             at = spec.by.index("author")
-            sql, params = measures.author_details_sql(spec.where, [str(r[at]) for r in rows])
-            details = {
-                a: (name, followers) for a, name, followers in cur.execute(sql, params).fetchall()
-            }
-            rows = [(*r, *details.get(r[at], (None, None))) for r in rows]
+            profiles = self.author_profiles([str(r[at]) for r in rows])
+            rows = [(*r, *profiles.get(str(r[at]), (None, None))) for r in rows]
         return Table(columns=spec.columns(), rows=rows)
+
+    def author_profiles(self, authors: Sequence[str]) -> dict[str, tuple[str | None, int | None]]:
+        return measures.author_profiles(self._cursor(), authors)
 
     def rebuild_rollups(self) -> None:
         """Recompute every rollup from the mentions (after a bulk load that went around upsert)."""
