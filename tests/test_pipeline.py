@@ -66,3 +66,38 @@ def test_stored_hook_sees_added_and_changed_mentions_only(store):
     edited = mention("2", text="edited", collected_at=later)
     pipeline.ingest(Page(mentions=[edited, tombstone("1")], cursor=None))
     assert seen == [["1", "2"], ["2"]]
+
+
+def test_a_bulk_batch_builds_for_alerts_only_the_tagged_recent_posts(store, tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from ecoute.hookspecs import hookimpl, plugin_manager
+    from ecoute.sources.files import read_file
+    from tests.factories import post, write_jsonl
+
+    now = datetime.now(UTC)
+    old = (now - timedelta(days=400)).isoformat()
+    fresh = (now - timedelta(hours=1)).isoformat()
+    records = [
+        post(1, text="Fleurissimo a perdu mon colis", created_at=old),
+        post(2, text="Fleurissimo a encore perdu mon colis", created_at=fresh),
+        post(3, text="rien à voir", created_at=fresh),
+        post(2, text="Fleurissimo, colis perdu (édité)", created_at=fresh,
+             collected_at=(now + timedelta(minutes=1)).isoformat()),
+    ]  # fmt: skip
+    seen: list[tuple[int, list[tuple[str, str]]]] = []
+
+    class Recorder:
+        @hookimpl
+        def mentions_stored(self, store, mentions):
+            picked = mentions.tagged_since(now - timedelta(days=30))
+            seen.append((len(mentions), [(m.native_id, m.text) for m in picked]))
+            assert all(m.queries == ["brand"] for m in picked)
+
+    store.save_query(Query(name="brand", expr="Fleurissimo", kind=QueryKind.BRAND))
+    hooks = plugin_manager(load_entry_points=False)
+    hooks.register(Recorder())
+    pipeline = Pipeline(store, [], hooks=hooks)
+    for page in read_file(write_jsonl(tmp_path / "a.jsonl", records), bulk=True):
+        pipeline.ingest(page, enriched=False)
+    assert seen == [(3, [("2", "Fleurissimo, colis perdu (édité)")])]

@@ -24,7 +24,13 @@ class EcouteSpecs:
 
     @hookspec
     def mentions_stored(self, store: Store, mentions: list[Mention]) -> None:
-        """A batch was committed to `store`: `mentions` are its live posts added or changed."""
+        """A batch was committed to `store`: `mentions` are its live posts added or changed.
+
+        `mentions` is a sequence; for posts stored in bulk it builds each Mention only
+        when read, which costs more than storing it. A plugin that needs only the
+        posts some query matched, created since a moment, may call
+        ``mentions.tagged_since(moment)`` when the sequence has it.
+        """
 
 
 def plugin_manager(

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from ecoute.enrich.base import Stage, enrich
 from ecoute.hookspecs import close_hooks, plugin_manager
-from ecoute.model import Mention, Query, SourceSpec, heard_mentions
+from ecoute.model import Mention, Query, SourceSpec, heard_mentions, utc
 from ecoute.plugins import load
 from ecoute.query.history import retag
 from ecoute.query.matcher import Matcher, compile_matcher
@@ -149,6 +149,31 @@ class _HeardMentions(Sequence[Mention]):
             held = newest.get(m.key)
             if m.key in self._keys and (held is None or m.collected_at >= held.collected_at):
                 m.queries = list(queries)
+                newest[m.key] = m
+        return list(newest.values())
+
+    def tagged_since(self, moment: datetime) -> list[Mention]:
+        """The stored posts some query matched, created at or after `moment`, alone built.
+
+        A bulk load of last year's export tags many posts that an alert could never
+        be about: this skips building them (see the ``mentions_stored`` hookspec).
+        """
+        if self.__dict__.get("_mentions") is not None:  # already built: filter those
+            return [m for m in self._mentions if m.queries and utc(m.created_at) >= moment]
+        import pyarrow as pa  # here: the pipeline's other paths never need Arrow
+        import pyarrow.compute as pc
+
+        created = self._heard.column("created_at")
+        recent = pc.greater_equal(created, pa.scalar(moment, created.type)).to_pylist()
+        rows = [i for i, (q, r) in enumerate(zip(self._queries, recent, strict=True)) if q and r]
+        if not rows:
+            return []
+        picked = self._heard.take(pa.array(rows, pa.int64()))
+        newest: dict[tuple[str, str], Mention] = {}
+        for m, i in zip(heard_mentions(picked), rows, strict=True):
+            held = newest.get(m.key)
+            if m.key in self._keys and (held is None or m.collected_at >= held.collected_at):
+                m.queries = list(self._queries[i])
                 newest[m.key] = m
         return list(newest.values())
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from ecoute.alerts.baseline import HISTORY_DAYS
 from ecoute.alerts.channels import ChannelError, Routing, read_routing
 from ecoute.alerts.delivery import DeliveryWorker, RetryPolicy, payload_of
 from ecoute.alerts.detector import Detector, Event, Incident
@@ -88,6 +89,7 @@ class Monitor:
         """Count a stored batch, record what it raised, and wake the worker if needed."""
         with self._lock:
             now = self.clock()
+            mentions = _relevant(mentions, now)
             detector = self._ready(now, mentions)
             events = detector.observe(mentions, now)
             queued = self._record(events, now)
@@ -320,3 +322,16 @@ def alert_dict(record: AlertRecord) -> dict[str, Any]:
         "updates": record.updates,
         "explanation": record.explanation,
     }
+
+
+def _relevant(mentions: Sequence[Mention], now: datetime) -> Sequence[Mention]:
+    """The mentions detection reads: tagged ones, recent enough for the baseline.
+
+    A bulk batch (see the ``mentions_stored`` hookspec) builds only those; any
+    other batch is given whole, and the detector skips the rest itself.
+    """
+    select = getattr(mentions, "tagged_since", None)
+    if select is None:
+        return mentions
+    # A day more than the baseline's history, which `rebuild` reads back from the hour.
+    return select(now - timedelta(days=HISTORY_DAYS + 2))
