@@ -21,8 +21,9 @@ a plain reading of the language over cut().
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from ecoute.text import normalize
 
 _EMOJI = (
     r"[\U0001F1E6-\U0001F1FF]{2}"  # a flag is a pair of regional indicators
@@ -31,13 +32,6 @@ _EMOJI = (
 EMOJI = re.compile(_EMOJI)
 # No look-behind before the sigil: "contact@nestle.com" reads "@nestle" as a handle.
 TOKEN = re.compile(r"[#@]?\w+(?:'\w+)*|" + _EMOJI)
-# Combining accents (after NFD), variation selectors and emoji skin tones.
-_MARKS = re.compile("[\u0300-\u036f\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]+")
-# Letters that carry their accent without decomposing, and typographic apostrophes.
-_LETTERS = {"’": "'", "ʼ": "'", "œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O",
-            "ł": "l", "Ł": "L", "đ": "d", "Đ": "D"}  # fmt: skip
-_LETTER = re.compile("[" + "".join(_LETTERS) + "]")
-_LETTER_TABLE = str.maketrans(_LETTERS)
 ELISIONS = frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu".split())
 # Token-local (anchored on the spaces around one token).
 _AFFIXES = re.compile(
@@ -51,18 +45,6 @@ class Word:
 
     text: str
     sigil: str = ""  # "#" or "@": only a hashtag or a handle will do
-
-
-def normalize(text: str) -> str:
-    """Strip accents, emoji skin tones and variation selectors; keep case and length order."""
-    if text.isascii():
-        return text
-    # NFD then dropping the marks is several times faster than a translate
-    # table, and strips every Latin, Greek and Cyrillic diacritic alike.
-    text = _MARKS.sub("", unicodedata.normalize("NFD", text))
-    if _LETTER.search(text):
-        text = text.translate(_LETTER_TABLE)
-    return text
 
 
 def cut(text: str) -> list[str]:

@@ -28,6 +28,7 @@ from typing import Any
 
 import duckdb
 
+from ecoute.store._duckdb_words import words_sql
 from ecoute.store.base import MEASURES, Filter, Measure
 
 # -- the plain scan ---------------------------------------------------------------------
@@ -125,6 +126,8 @@ def where_sql(f: Filter) -> tuple[str, dict[str, Any]]:
     if f.text:
         clauses.append("contains(lower(m.text), $text)")
         params["text"] = f.text.lower()
+    if f.words:
+        clauses.append(words_sql(f.words))
     if f.query is not None:
         # The match keeps its mention's time: bounding it too lets DuckDB read only the
         # query's matches of the period (the table is kept in query, time order).
@@ -400,6 +403,7 @@ def _totals_answer(spec: Measure) -> bool:
         and w.since is None
         and w.until is None
         and not w.text
+        and not w.words
         and w.lang is None
         and w.sentiment in (None, "negative", "neutral", "positive")
     )
@@ -552,7 +556,7 @@ def _author_rows_sql(chain: list[Rollup], w: Filter) -> tuple[str, dict[str, Any
 def _rollup_for(spec: Measure) -> list[Rollup] | None:
     """The rollups that can answer `spec`, coarsest first, or None when only a scan can."""
     w = spec.where
-    if w.text:
+    if w.text or w.words:
         return None
     fields = ("platform", "lang", "sentiment", "query", "author")
     used = {name for name in fields if getattr(w, name) is not None}

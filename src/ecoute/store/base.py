@@ -76,6 +76,11 @@ class Filter:
     since: datetime | None = None
     until: datetime | None = None
     text: str | None = None  # case-insensitive substring
+    # Candidates for a boolean search: every group needs one of its words in the
+    # text folded as the matcher folds it (ecoute.query.prefilter). A store may
+    # skip the mentions that fail it and must keep any it cannot judge, so reads
+    # with it return a superset of the matches, to be checked by the matcher.
+    words: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
