@@ -498,6 +498,77 @@ ORDER BY {spec.order} DESC, 1 ASC NULLS LAST LIMIT {k}"""
 
 
 _SENTIMENTS = ("negative", "neutral", "positive")
+BOUNDED_CANDIDATES = 1000  # leaders summed over the period before the proof is tried
+# Shorter periods are ranked quickly the usual way, and favour newcomers the totals miss.
+BOUNDED_SPAN = timedelta(days=14)
+
+
+def bounded_ranking_sql(spec: Measure) -> tuple[str, dict[str, Any]] | None:
+    """A top-k of authors over a period from their all-time totals' leaders, with its proof.
+
+    No author sums more over a period than over all time (every measure counts
+    something, never below zero). So the period sums of the authors leading the
+    all-time totals, once the k-th of them exceeds the all-time total of the first
+    author left out, are the period's top k: nobody else can reach them. The
+    statement returns those rows with ``proven`` on each; when it is false (flat
+    data, a short period that favours newcomers) the caller ranks the usual way.
+    None when the totals cannot bound `spec` (a language filter, say).
+    """
+    w = spec.where
+    if _totals_answer(spec) or (
+        w.since is not None and w.until is not None and w.until - w.since < BOUNDED_SPAN
+    ):
+        return None
+    chain = _rollup_for(spec)
+    if (
+        spec.by != ("author",)
+        or spec.limit is None
+        or chain is None
+        or "author_handle" not in chain[0].keys
+        or w.lang is not None
+        or w.sentiment not in (None, *_SENTIMENTS)
+        or w.query == ""
+    ):
+        return None
+    rows, params = _author_rows_sql(chain, w)
+    clauses = ["t.query = $t_query", "t.sentiment = $t_sentiment"]
+    params = {**params, "t_query": w.query or "", "t_sentiment": w.sentiment or "*"}
+    if w.platform is not None:
+        clauses.append("t.platform = $t_platform")
+        params["t_platform"] = w.platform
+    if w.author is not None:
+        clauses.append("t.author_handle = $t_author")
+        params["t_author"] = w.author
+    k, m = int(spec.limit), max(BOUNDED_CANDIDATES, 4 * int(spec.limit))
+    sums = ", ".join(
+        [
+            "sum(mentions)::BIGINT AS mentions",
+            "sum(reach)::BIGINT AS reach",
+            "sum(engagement)::BIGINT AS engagement",
+            *(
+                f"coalesce(sum(mentions) FILTER (WHERE sentiment = '{name}'), 0)::BIGINT AS {name}"
+                for name in _SENTIMENTS
+            ),
+        ]
+    )
+    text = f"""
+WITH leaders AS MATERIALIZED (
+    SELECT t.platform, t.author_handle, t.{spec.order} AS bound FROM {TOTALS} t
+    WHERE {" AND ".join(clauses)} ORDER BY bound DESC LIMIT {m + 1}
+),
+candidates AS (SELECT platform, author_handle FROM leaders ORDER BY bound DESC LIMIT {m}),
+left_out AS (SELECT CASE WHEN count(*) > {m} THEN min(bound) END AS bound FROM leaders),
+summed AS (
+    SELECT platform || ':' || author_handle AS author, {sums} FROM ({rows}) AS parts
+    WHERE (platform, author_handle) IN (SELECT (platform, author_handle) FROM candidates)
+    GROUP BY platform, author_handle
+),
+top AS (SELECT * FROM summed ORDER BY {spec.order} DESC, author ASC NULLS LAST LIMIT {k})
+SELECT *, (SELECT bound FROM left_out) IS NULL
+          OR ((SELECT count(*) FROM top) = {k}
+              AND (SELECT min({spec.order}) FROM top) > (SELECT bound FROM left_out)) AS proven
+FROM top ORDER BY {spec.order} DESC, author ASC NULLS LAST"""
+    return text, params
 
 
 def _author_rows_sql(chain: list[Rollup], w: Filter) -> tuple[str, dict[str, Any]]:

@@ -584,9 +584,11 @@ class DuckDBStore(AlertStoreMixin):
     def measure(self, spec: Measure) -> Table:
         """Sum the visible mentions matching `spec.where` per group; rollups where they can."""
         spec.check()
-        sql, params = measures.measure_sql(spec)
         cur = self._cursor()
-        rows = [tuple(r) for r in cur.execute(sql, params).fetchall()]
+        rows = self._bounded_ranking(cur, spec)
+        if rows is None:
+            sql, params = measures.measure_sql(spec)
+            rows = [tuple(r) for r in cur.execute(sql, params).fetchall()]
         if not spec.by and rows and not rows[0][0]:
             rows = []  # no mention, no group: as a scan of nothing gives
         if "author" in spec.by and rows:
@@ -594,6 +596,19 @@ class DuckDBStore(AlertStoreMixin):
             profiles = self.author_profiles([str(r[at]) for r in rows])
             rows = [(*r, *profiles.get(str(r[at]), (None, None))) for r in rows]
         return Table(columns=spec.columns(), rows=rows)
+
+    @staticmethod
+    def _bounded_ranking(
+        cur: duckdb.DuckDBPyConnection, spec: Measure
+    ) -> list[tuple[Any, ...]] | None:
+        """A period's top authors from the all-time leaders, when that proves exact."""
+        bounded = measures.bounded_ranking_sql(spec)
+        if bounded is None:
+            return None
+        found = cur.execute(*bounded).fetchall()
+        if not found or not found[0][-1]:
+            return None  # unproven, or none of the leaders wrote then: rank the usual way
+        return [tuple(r[:-1]) for r in found]
 
     def author_profiles(self, authors: Sequence[str]) -> dict[str, tuple[str | None, int | None]]:
         return measures.author_profiles(self._cursor(), authors)
