@@ -80,7 +80,7 @@ _FAMILIES = (
     ),
     _family(
         ("rollup_author_daily", "rollup_author_monthly"),
-        ("platform", "author_handle", "sentiment"),
+        ("platform", "author_handle", "sentiment", "author_key"),
         {"platform", "sentiment", "query", "author"},
         {"platform", "sentiment", "query", "day", "author"},
     ),
@@ -102,6 +102,8 @@ _KEY_SQL = {
     "sentiment": "coalesce(m.sentiment, '')",
     "author_handle": "m.author_handle",
     "keyword": "k.keyword",
+    # The author as an integer, for the rankings' filters (migration 0008).
+    "author_key": "hash(m.platform, m.author_handle)",
 }
 
 
@@ -196,17 +198,20 @@ def add_contributions(con: duckdb.DuckDBPyConnection, keys_table: str, sign: int
         if r.finer is None:
             for per_query in (False, True):
                 sql = _contribution_sql(r, per_query=per_query, scope=_scope(keys_table), sign=sign)
-                con.execute(f"INSERT INTO delta_{r.table} {sql}")
+                con.execute(f"INSERT INTO delta_{r.table} BY NAME {sql}")
 
 
 def apply_delta(con: duckdb.DuckDBPyConnection) -> None:
     """Merge the collected changes into the rollups; drop the groups left empty."""
     for r in ROLLUPS:
         if r.finer is not None:
-            con.execute(f"INSERT INTO delta_{r.table} {_coarser_sql(r, f'delta_{r.finer.table}')}")
+            con.execute(
+                f"INSERT INTO delta_{r.table} BY NAME {_coarser_sql(r, f'delta_{r.finer.table}')}"
+            )
         key = ", ".join((r.grain, "query", *r.keys))
         con.execute(
-            f"INSERT INTO {r.table} SELECT {key}, sum(mentions), sum(reach), sum(engagement) "
+            f"INSERT INTO {r.table} BY NAME SELECT {key}, sum(mentions) AS mentions, "
+            "sum(reach) AS reach, sum(engagement) AS engagement "
             f"FROM delta_{r.table} GROUP BY ALL "
             "HAVING sum(mentions) <> 0 OR sum(reach) <> 0 OR sum(engagement) <> 0 "
             "ON CONFLICT DO UPDATE SET mentions = mentions + excluded.mentions, "
@@ -214,7 +219,7 @@ def apply_delta(con: duckdb.DuckDBPyConnection) -> None:
         )
         _drop_emptied(con, r.table, f"delta_{r.table}")
     con.execute(
-        f"INSERT INTO {TOTALS} {_totals_sql('delta_rollup_author_daily')} "
+        f"INSERT INTO {TOTALS} BY NAME {_totals_sql('delta_rollup_author_daily')} "
         "HAVING sum(mentions) <> 0 OR sum(reach) <> 0 OR sum(engagement) <> 0 "
         "ON CONFLICT DO UPDATE SET " + ", ".join(f"{m} = {m} + excluded.{m}" for m in MEASURES)
     )
@@ -241,12 +246,14 @@ TOTALS = "rollup_author_total"
 def _totals_sql(source: str) -> str:
     """SELECT the author totals summed from `source`, shaped like an author rollup."""
     return (
-        "SELECT query, s, platform, author_handle, sum(mentions), sum(reach), sum(engagement), "
+        "SELECT query, s AS sentiment, platform, author_handle, author_key, "
+        "sum(mentions) AS mentions, sum(reach) AS reach, sum(engagement) AS engagement, "
         + ", ".join(
-            f"coalesce(sum(mentions) FILTER (WHERE sentiment = '{name}'), 0)"
+            f"coalesce(sum(mentions) FILTER (WHERE sentiment = '{name}'), 0) AS {name}"
             for name in ("negative", "neutral", "positive")
         )
-        + f" FROM {source}, (SELECT unnest([sentiment, '*']) AS s) GROUP BY ALL"
+        + f" FROM {source}, (SELECT unnest([sentiment, '*']) AS s) "
+        "GROUP BY query, s, platform, author_handle, author_key"
     )
 
 
@@ -256,7 +263,8 @@ def _coarser_sql(r: Rollup, source: str) -> str:
     keys = ", ".join(r.keys)
     return (
         f"SELECT date_trunc('{r.grain}', {r.finer.grain}) AS {r.grain}, query, {keys}, "
-        f"sum(mentions), sum(reach), sum(engagement) FROM {source} GROUP BY ALL"
+        "sum(mentions) AS mentions, sum(reach) AS reach, sum(engagement) AS engagement "
+        f"FROM {source} GROUP BY ALL"
     )
 
 
@@ -275,21 +283,25 @@ def rebuild(con: duckdb.DuckDBPyConnection, *, query: str | None = None) -> None
                 for per_query in ((False, True) if query is None else (True,))
             )
         if query is None:
-            con.execute(f"INSERT INTO {r.table} {sql}")
+            con.execute(f"INSERT INTO {r.table} BY NAME {sql}")
         else:
             con.execute(
-                f"INSERT INTO {r.table} SELECT * FROM ({sql}) WHERE query = $q", {"q": query}
+                f"INSERT INTO {r.table} BY NAME SELECT * FROM ({sql}) WHERE query = $q",
+                {"q": query},
             )
     # Ordered by the keys rankings filter on: DuckDB skips row groups by their min/max.
     if query is None:
         con.execute(f"DELETE FROM {TOTALS}")
         con.execute(
-            f"INSERT INTO {TOTALS} {_totals_sql('rollup_author_monthly')} ORDER BY query, s"
+            f"INSERT INTO {TOTALS} BY NAME {_totals_sql('rollup_author_monthly')} "
+            "ORDER BY query, sentiment"
         )
     else:
         con.execute(f"DELETE FROM {TOTALS} WHERE query = $q", {"q": query})
         source = "(FROM rollup_author_monthly WHERE query = $q) AS m"
-        con.execute(f"INSERT INTO {TOTALS} {_totals_sql(source)} ORDER BY s", {"q": query})
+        con.execute(
+            f"INSERT INTO {TOTALS} BY NAME {_totals_sql(source)} ORDER BY sentiment", {"q": query}
+        )
 
 
 def forget_query(con: duckdb.DuckDBPyConnection, query: str) -> None:
@@ -434,13 +446,22 @@ def _totals_sql_for(spec: Measure, order: str | None) -> tuple[str, dict[str, An
 
 
 def _ranks_authors(spec: Measure, chain: list[Rollup], order: str | None) -> bool:
-    """Whether `spec` is a top-k of authors over a period, read from the author rollups."""
+    """Whether `spec` is a top-k of authors over a long period, read from the author rollups.
+
+    Over a month or less, one plain grouped sum of the rollup rows is quicker.
+    """
+    w = spec.where
+    short = w.since is not None and w.until is not None and w.until - w.since <= _SHORT_RANKING
     return (
         spec.by == ("author",)
         and spec.limit is not None
         and order is None
         and "author_handle" in chain[0].keys
+        and not short
     )
+
+
+_SHORT_RANKING = timedelta(days=31)
 
 
 def _ranking_sql(chain: list[Rollup], spec: Measure) -> tuple[str, dict[str, Any]]:
@@ -553,20 +574,32 @@ def bounded_ranking_sql(spec: Measure) -> tuple[str, dict[str, Any]] | None:
     )
     text = f"""
 WITH leaders AS MATERIALIZED (
-    SELECT t.platform, t.author_handle, t.{spec.order} AS bound FROM {TOTALS} t
+    SELECT t.platform, t.author_handle, t.author_key, t.{spec.order} AS bound FROM {TOTALS} t
     WHERE {" AND ".join(clauses)} ORDER BY bound DESC LIMIT {m + 1}
 ),
-candidates AS (SELECT platform, author_handle FROM leaders ORDER BY bound DESC LIMIT {m}),
+candidates AS MATERIALIZED (
+    SELECT platform, author_handle, author_key FROM leaders ORDER BY bound DESC LIMIT {m}
+),
 left_out AS (SELECT CASE WHEN count(*) > {m} THEN min(bound) END AS bound FROM leaders),
+-- Two authors sharing a key would be summed as one: then the proof fails.
+shared AS (
+    SELECT count(*) > 0 AS found FROM (
+        SELECT author_key FROM {TOTALS} WHERE query = $t_query AND sentiment = '*'
+        AND author_key IN (SELECT author_key FROM candidates) GROUP BY author_key
+        HAVING count(*) > 1)
+),
 summed AS (
-    SELECT platform || ':' || author_handle AS author, {sums} FROM ({rows}) AS parts
-    WHERE (platform, author_handle) IN (SELECT (platform, author_handle) FROM candidates)
-    GROUP BY platform, author_handle
+    -- Integers only over the period's rows; the candidates give back the names.
+    SELECT c.platform || ':' || c.author_handle AS author, s.* EXCLUDE (author_key)
+    FROM (
+        SELECT author_key, {sums} FROM ({rows}) AS parts
+        WHERE author_key IN (SELECT author_key FROM candidates) GROUP BY author_key
+    ) s JOIN candidates c USING (author_key)
 ),
 top AS (SELECT * FROM summed ORDER BY {spec.order} DESC, author ASC NULLS LAST LIMIT {k})
-SELECT *, (SELECT bound FROM left_out) IS NULL
+SELECT *, NOT (SELECT found FROM shared) AND ((SELECT bound FROM left_out) IS NULL
           OR ((SELECT count(*) FROM top) = {k}
-              AND (SELECT min({spec.order}) FROM top) > (SELECT bound FROM left_out)) AS proven
+              AND (SELECT min({spec.order}) FROM top) > (SELECT bound FROM left_out))) AS proven
 FROM top ORDER BY {spec.order} DESC, author ASC NULLS LAST"""
     return text, params
 
@@ -582,7 +615,8 @@ def _author_rows_sql(chain: list[Rollup], w: Filter) -> tuple[str, dict[str, Any
         sql, params = where_sql(w)
         return (
             "SELECT 0 AS part, date_trunc('day', m.created_at) AS bucket, m.platform, "
-            "m.author_handle, coalesce(m.sentiment, '') AS sentiment, count(*) AS mentions, "
+            "m.author_handle, hash(m.platform, m.author_handle) AS author_key, "
+            "coalesce(m.sentiment, '') AS sentiment, count(*) AS mentions, "
             f"coalesce(sum({_REACH}), 0) AS reach, coalesce(sum({_ENGAGEMENT}), 0) AS engagement "
             f"FROM mentions m WHERE {sql} GROUP BY ALL",
             params,
@@ -618,7 +652,7 @@ def _author_rows_sql(chain: list[Rollup], w: Filter) -> tuple[str, dict[str, Any
             params[f"r_{name}"] = value
     whole = (
         f"SELECT {len(chain)} AS part, r.{rollup.grain} AS bucket, r.platform, r.author_handle, "
-        "r.sentiment, r.mentions, r.reach, r.engagement "
+        "r.author_key, r.sentiment, r.mentions, r.reach, r.engagement "
         f"FROM {rollup.table} r WHERE {' AND '.join(clauses)}"
     )
     return " UNION ALL ".join([whole, *parts]), params
