@@ -366,6 +366,30 @@ def measure_sql(spec: Measure, order: str | None = None) -> tuple[str, dict[str,
     return text, params
 
 
+def authors_by_key(con: duckdb.DuckDBPyConnection, keys: Sequence[int]) -> dict[int, str] | None:
+    """``platform:handle`` of each author key, from the profiles; None if a key has two."""
+    if not keys:
+        return {}
+    listed = ", ".join(str(int(k)) for k in set(keys))
+    ids = [
+        r
+        for (r,) in con.execute(
+            f"SELECT rowid FROM authors WHERE key_hash IN ({listed})"
+        ).fetchall()
+    ]
+    found: dict[int, str] = {}
+    if ids:
+        rows = con.execute(
+            "SELECT key_hash, platform, handle FROM authors "
+            f"WHERE rowid IN ({', '.join(str(int(i)) for i in ids)})"
+        ).fetchall()
+        for key, platform, handle in rows:
+            if key in found:
+                return None
+            found[key] = f"{platform}:{handle}"
+    return found if len(found) == len(set(keys)) else None
+
+
 def author_profiles(
     con: duckdb.DuckDBPyConnection, authors: Sequence[str]
 ) -> dict[str, tuple[str | None, int | None]]:
@@ -530,9 +554,12 @@ def bounded_ranking_sql(spec: Measure) -> tuple[str, dict[str, Any]] | None:
     No author sums more over a period than over all time (every measure counts
     something, never below zero). So the period sums of the authors leading the
     all-time totals, once the k-th of them exceeds the all-time total of the first
-    author left out, are the period's top k: nobody else can reach them. The
-    statement returns those rows with ``proven`` on each; when it is false (flat
-    data, a short period that favours newcomers) the caller ranks the usual way.
+    author left out, are the period's top k: nobody else can reach them. Only
+    integers are read (the author key, migration 0008): the statement returns the
+    keys whose sum reaches the k-th, ties included, with their sums and ``proven``;
+    the caller names them from the profiles and breaks ties by name. When it is
+    not proven (flat data, a short period that favours newcomers) the caller ranks
+    the usual way.
     None when the totals cannot bound `spec` (a language filter, say).
     """
     w = spec.where
@@ -574,33 +601,20 @@ def bounded_ranking_sql(spec: Measure) -> tuple[str, dict[str, Any]] | None:
     )
     text = f"""
 WITH leaders AS MATERIALIZED (
-    SELECT t.platform, t.author_handle, t.author_key, t.{spec.order} AS bound FROM {TOTALS} t
+    SELECT t.author_key, t.{spec.order} AS bound FROM {TOTALS} t
     WHERE {" AND ".join(clauses)} ORDER BY bound DESC LIMIT {m + 1}
 ),
-candidates AS MATERIALIZED (
-    SELECT platform, author_handle, author_key FROM leaders ORDER BY bound DESC LIMIT {m}
-),
+keys AS MATERIALIZED (SELECT author_key FROM leaders ORDER BY bound DESC LIMIT {m}),
 left_out AS (SELECT CASE WHEN count(*) > {m} THEN min(bound) END AS bound FROM leaders),
--- Two authors sharing a key would be summed as one: then the proof fails.
-shared AS (
-    SELECT count(*) > 0 AS found FROM (
-        SELECT author_key FROM {TOTALS} WHERE query = $t_query AND sentiment = '*'
-        AND author_key IN (SELECT author_key FROM candidates) GROUP BY author_key
-        HAVING count(*) > 1)
+summed AS MATERIALIZED (
+    SELECT author_key, {sums} FROM ({rows}) AS parts
+    WHERE author_key IN (SELECT author_key FROM keys) GROUP BY author_key
 ),
-summed AS (
-    -- Integers only over the period's rows; the candidates give back the names.
-    SELECT c.platform || ':' || c.author_handle AS author, s.* EXCLUDE (author_key)
-    FROM (
-        SELECT author_key, {sums} FROM ({rows}) AS parts
-        WHERE author_key IN (SELECT author_key FROM candidates) GROUP BY author_key
-    ) s JOIN candidates c USING (author_key)
-),
-top AS (SELECT * FROM summed ORDER BY {spec.order} DESC, author ASC NULLS LAST LIMIT {k})
-SELECT *, NOT (SELECT found FROM shared) AND ((SELECT bound FROM left_out) IS NULL
-          OR ((SELECT count(*) FROM top) = {k}
-              AND (SELECT min({spec.order}) FROM top) > (SELECT bound FROM left_out))) AS proven
-FROM top ORDER BY {spec.order} DESC, author ASC NULLS LAST"""
+kth AS (SELECT {spec.order} AS v FROM summed ORDER BY v DESC LIMIT 1 OFFSET {k - 1})
+SELECT s.*, (SELECT bound FROM left_out) IS NULL
+            OR (SELECT v FROM kth) > (SELECT bound FROM left_out) AS proven
+FROM summed s WHERE s.{spec.order} >= coalesce((SELECT v FROM kth), 0)
+ORDER BY s.{spec.order} DESC"""
     return text, params
 
 

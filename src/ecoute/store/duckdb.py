@@ -33,6 +33,7 @@ from ecoute.store import _duckdb_measures as measures
 from ecoute.store._duckdb_alerts import AlertStoreMixin
 from ecoute.store.base import (
     DIMENSIONS,
+    MEASURES,
     Aggregate,
     Filter,
     Measure,
@@ -608,7 +609,12 @@ class DuckDBStore(AlertStoreMixin):
         found = cur.execute(*bounded).fetchall()
         if not found or not found[0][-1]:
             return None  # unproven, or none of the leaders wrote then: rank the usual way
-        return [tuple(r[:-1]) for r in found]
+        names = measures.authors_by_key(cur, [r[0] for r in found])
+        if names is None:
+            return None  # two authors share a key: their sums were one
+        order = MEASURES.index(spec.order) + 1
+        rows = sorted(((names[r[0]], *r[1:-1]) for r in found), key=lambda r: (-r[order], r[0]))
+        return rows[: spec.limit]
 
     def author_profiles(self, authors: Sequence[str]) -> dict[str, tuple[str | None, int | None]]:
         return measures.author_profiles(self._cursor(), authors)
