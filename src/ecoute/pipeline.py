@@ -22,6 +22,8 @@ from ecoute.model import Mention, Query, SourceSpec, heard_mentions, utc
 from ecoute.plugins import load
 from ecoute.query.history import retag
 from ecoute.query.matcher import Matcher, compile_matcher
+from ecoute.query.patterns import candidates
+from ecoute.query.prefilter import required_words
 from ecoute.query.syntax import And, Field, Not, Or, QueryError, parse
 from ecoute.settings import Settings
 from ecoute.sources.base import Page, RateLimited, Source, SourceError, StreamingSource
@@ -86,6 +88,7 @@ class Pipeline:
         # A field filter (lang:, author:, ...) reads a whole mention, which a post
         # heard in bulk is not until it is built.
         self._reads_fields = any(_reads_fields(q.expr) for q in queries)
+        self._required = _required_words(queries)
 
     def ingest(
         self, page: Page, *, source_key: str | None = None, enriched: bool = True
@@ -119,7 +122,17 @@ class Pipeline:
     def _ingest_heard(self, heard: Any) -> UpsertCounts:
         if self.matcher.queries:
             match = self.matcher.match
-            queries = [match(text) for text in heard.column("text").to_pylist()]
+            texts = heard.column("text")
+            if self._required is None:
+                queries = [match(text) for text in texts.to_pylist()]
+            else:
+                # Only the posts holding some query's required words can match one.
+                import pyarrow.compute as pc
+
+                rows = pc.indices_nonzero(candidates(texts, self._required)).to_pylist()
+                queries = [[]] * heard.num_rows
+                for i, text in zip(rows, texts.take(rows).to_pylist(), strict=True):
+                    queries[i] = match(text)
         else:
             queries = [[]] * heard.num_rows
         counts = self.store.upsert_heard(heard, queries)
@@ -185,6 +198,28 @@ class _HeardMentions(Sequence[Mention]):
 
     def __iter__(self) -> Iterator[Mention]:
         return iter(self._mentions)
+
+
+def _required_words(queries: Sequence[Query]) -> list[tuple[tuple[str, ...], ...]] | None:
+    """Each query's required words, for a bulk table's first cut; None when one has none.
+
+    Past a few dozen queries the patterns cost more than the matcher they spare.
+    """
+    if not queries or len(queries) > MAX_PREFILTERED:
+        return None
+    found = []
+    for q in queries:
+        try:
+            groups = required_words(q.expr)
+        except QueryError:
+            return None
+        if not groups:
+            return None
+        found.append(groups)
+    return found
+
+
+MAX_PREFILTERED = 24
 
 
 def _reads_fields(expr: str) -> bool:

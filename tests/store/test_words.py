@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ecoute.analytics.search import find_mentions
 from ecoute.model import Query
 from ecoute.query import compile_matcher
+from ecoute.query.patterns import candidates, is_judged
 from ecoute.query.prefilter import required_words
-from ecoute.store._duckdb_words import is_judged
 from ecoute.store.base import Filter
 from ecoute.store.duckdb import DuckDBStore
 from tests.factories import T0, mention
@@ -56,6 +57,9 @@ def test_candidates_hold_every_match(tmp_path_factory, batch, expr):
         assert expected <= kept, (groups, expected - kept)
         found = find_mentions(store, Filter(), match=expr, limit=100)
         assert {m.native_id for m in found.mentions} == expected
+        if groups:  # the same patterns over an Arrow column, as a bulk import reads them
+            mask = candidates(pa.array(batch, pa.string()), [groups]).to_pylist()
+            assert expected <= {str(i) for i, keep in enumerate(mask) if keep}
     finally:
         store.close()
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import duckdb
 
-from ecoute.store._duckdb_words import words_sql
+from ecoute.query.patterns import words_sql
 from ecoute.store.base import MEASURES, Filter, Measure
 
 # -- the plain scan ---------------------------------------------------------------------

@@ -676,17 +676,38 @@ class DuckDBStore(AlertStoreMixin):
                 )
                 params[f"v{i}"] = version
             clauses.append("(" + " OR ".join(stale) + ")")
-        cur = self._con.cursor()
-        try:
-            result = cur.execute(
-                f"SELECT {_READ_COLUMNS} FROM mentions m WHERE {' AND '.join(clauses)} "
-                "ORDER BY m.created_at, m.platform, m.native_id",
-                params,
+        # One short read per batch, each starting after the last key read: a cursor
+        # held open across the caller's writes would keep every row it rewrites
+        # alive in DuckDB's undo buffers (gigabytes for a million-post backfill).
+        where = " AND ".join(clauses)
+        after = ""
+        while True:
+            rows = (
+                self._cursor()
+                .execute(
+                    f"SELECT {_READ_COLUMNS} FROM mentions m WHERE {where}{after} "
+                    f"ORDER BY m.created_at, m.platform, m.native_id LIMIT {int(batch_size)}",
+                    params,
+                )
+                .fetchall()
             )
-            while rows := result.fetchmany(batch_size):
-                yield [_from_row(r) for r in rows]
-        finally:
-            cur.close()
+            if not rows:
+                return
+            batch = [_from_row(r) for r in rows]
+            last = batch[-1]
+            params = {
+                **params,
+                "k_at": _naive_utc(last.created_at),
+                "k_platform": last.platform,
+                "k_id": last.native_id,
+            }
+            after = (
+                " AND m.created_at >= $k_at AND (m.created_at, m.platform, m.native_id) "
+                "> ($k_at, $k_platform, $k_id)"
+            )
+            yield batch
+            if len(rows) < batch_size:
+                return
 
     def _with_queries(self, mentions: list[Mention]) -> list[Mention]:
         if not mentions:

@@ -1,4 +1,4 @@
-"""Boolean-search candidates in SQL: does a post's text hold one of these folded words?
+"""Candidates for a query in a store or an Arrow column: does a text hold these folded words?
 
 The matcher folds a post with `ecoute.text.match_fold` (accents stripped, then lower
 case) and finds words in that. Folding every text in DuckDB costs more than the
@@ -8,7 +8,8 @@ and "coeur" also matches « CŒUR ». That is exact for a text made only of char
 that fold to one character each (ASCII, Latin letters, punctuation, emoji: the
 ranges below, checked here one by one); a text holding any other (a combining
 accent, a skin tone, a variation selector, another script) is kept as a
-candidate, unjudged, for the matcher to decide.
+candidate, unjudged, for the matcher to decide. The patterns are RE2's syntax,
+which DuckDB and Arrow both use.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
 from ecoute.text import match_fold
 
@@ -81,20 +83,43 @@ def _pattern(word: str, classes: dict[str, str]) -> str:
     return "".join(out)
 
 
+def group_patterns(groups: Sequence[Sequence[str]]) -> tuple[str, list[str]]:
+    """The class of characters not judged, and one pattern per group (any of its words).
+
+    A text is a candidate when it holds a character of the first, or matches every
+    one of the others. The patterns hold only ASCII (escapes), so they can be written
+    into a SQL statement as they are.
+    """
+    negated, classes = _alphabet()
+    return negated, ["|".join(_pattern(w, classes) for w in group) for group in groups]
+
+
 def words_sql(groups: Sequence[Sequence[str]]) -> str:
     """The SQL condition (over ``mentions m``) keeping the candidates of `groups`.
 
-    The patterns are written into the statement (they hold only ASCII escapes), so
-    DuckDB compiles each once rather than per row.
+    The patterns are written into the statement, so DuckDB compiles each once.
     """
     if not groups:
         return "true"
-    negated, classes = _alphabet()
-    tests = [
-        f"regexp_matches(m.text, '{'|'.join(_pattern(w, classes) for w in group)}')"
-        for group in groups
-    ]
+    negated, patterns = group_patterns(groups)
+    tests = [f"regexp_matches(m.text, '{p}')" for p in patterns]
     return f"(regexp_matches(m.text, '{negated}') OR ({' AND '.join(tests)}))"
+
+
+def candidates(texts: Any, queries: Sequence[Sequence[Sequence[str]]]) -> Any:
+    """The Arrow mask of `texts` (a string array) that some query's groups may match."""
+    import pyarrow as pa  # here: only bulk reads need Arrow
+    import pyarrow.compute as pc
+
+    negated, _ = _alphabet()
+    mask = pc.match_substring_regex(texts, negated)
+    for groups in queries:
+        _, patterns = group_patterns(groups)
+        hit = pa.scalar(True)
+        for pattern in patterns:
+            hit = pc.and_(hit, pc.match_substring_regex(texts, pattern))
+        mask = pc.or_(mask, hit)
+    return pc.fill_null(mask, True)
 
 
 def is_judged(char: str) -> bool:
