@@ -265,3 +265,18 @@ def test_a_workspace_from_before_match_times_gets_them(tmp_path):
         assert reopened.count(Filter(query="a", since=T0 + timedelta(days=1))) == 2
     finally:
         reopened.close()
+
+
+def test_stale_mentions_are_read_page_by_page_once_each_while_rewritten(store):
+    # Ties on the creation time and a page smaller than a tie: the key carries on.
+    store.upsert([mention(str(i), created_at=T0 + timedelta(minutes=i // 10)) for i in range(25)])
+    seen = []
+    for batch in store.iter_stale({"sentiment_by": "test-1"}, batch_size=4):
+        seen += [m.native_id for m in batch]
+        for m in batch:
+            m.sentiment_by = "test-1"
+        store.update_enrichment(batch)
+    assert sorted(seen) == sorted(str(i) for i in range(25)) and len(seen) == 25
+    assert list(store.iter_stale({"sentiment_by": "test-1"}, batch_size=4)) == []
+    everything = [m for b in store.iter_stale({}, everything=True, batch_size=7) for m in b]
+    assert len(everything) == 25
