@@ -157,11 +157,15 @@ class _HeardMentions(Sequence[Mention]):
 
     @cached_property
     def _mentions(self) -> list[Mention]:
+        return self._stored(self._heard, self._queries)
+
+    def _stored(self, heard: Any, queries: Sequence[Sequence[str]]) -> list[Mention]:
+        """The stored version of each post of `heard` (the newest collected), tagged."""
         newest: dict[tuple[str, str], Mention] = {}
-        for m, queries in zip(heard_mentions(self._heard), self._queries, strict=True):
+        for m, tags in zip(heard_mentions(heard), queries, strict=True):
             held = newest.get(m.key)
             if m.key in self._keys and (held is None or m.collected_at >= held.collected_at):
-                m.queries = list(queries)
+                m.queries = list(tags)
                 newest[m.key] = m
         return list(newest.values())
 
@@ -182,13 +186,7 @@ class _HeardMentions(Sequence[Mention]):
         if not rows:
             return []
         picked = self._heard.take(pa.array(rows, pa.int64()))
-        newest: dict[tuple[str, str], Mention] = {}
-        for m, i in zip(heard_mentions(picked), rows, strict=True):
-            held = newest.get(m.key)
-            if m.key in self._keys and (held is None or m.collected_at >= held.collected_at):
-                m.queries = list(self._queries[i])
-                newest[m.key] = m
-        return list(newest.values())
+        return self._stored(picked, [self._queries[i] for i in rows])
 
     def __len__(self) -> int:
         return len(self._keys)

@@ -23,10 +23,10 @@ _ACCENTS = _accent_table()
 # Combining accents (after NFD), variation selectors and emoji skin tones.
 _MARKS = re.compile("[\u0300-\u036f\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]+")
 # Letters that carry their accent without decomposing, and typographic apostrophes.
-LETTERS = {"’": "'", "ʼ": "'", "œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O",
+_LETTERS = {"’": "'", "ʼ": "'", "œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O",
             "ł": "l", "Ł": "L", "đ": "d", "Đ": "D"}  # fmt: skip
-_LETTER = re.compile("[" + "".join(LETTERS) + "]")
-_LETTER_TABLE = str.maketrans(LETTERS)
+_LETTER = re.compile("[" + "".join(_LETTERS) + "]")
+_LETTER_TABLE = str.maketrans(_LETTERS)
 
 
 def normalize(text: str) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 
 from ecoute.text import match_fold
 
-# Where characters are tried; the ones that fold alike in DuckDB and here are kept.
+# Where characters are tried; those folding to one character (or to oe, ae) are kept.
 _RANGES = (
     (0x09, 0x0D), (0x20, 0x7E), (0xA0, 0x24F), (0x2010, 0x2027), (0x2030, 0x205E),
     (0x20A0, 0x20C0), (0x2100, 0x214F), (0x2190, 0x21FF), (0x2600, 0x27BF),
@@ -68,7 +68,7 @@ def _escape(char: str) -> str:
 
 
 def _pattern(word: str, classes: dict[str, str]) -> str:
-    """A regular expression over lowered text that finds every text folding to hold `word`."""
+    """A regular expression over the text as written, found in every text folding to hold `word`."""
     out: list[str] = []
     i = 0
     while i < len(word):

@@ -447,26 +447,31 @@ def _totals_answer(spec: Measure) -> bool:
 
 def _totals_sql_for(spec: Measure, order: str | None) -> tuple[str, dict[str, Any]]:
     """Read an all-time author ranking from the totals: its rows are one per author already."""
-    w = spec.where
-    clauses = ["r.query = $query", "r.sentiment = $sentiment"]
-    params: dict[str, Any] = {"query": w.query or "", "sentiment": w.sentiment or "*"}
-    if w.query == "":
-        clauses[0] = "false"  # no query has an empty name, as the scan finds
-    if w.platform is not None:
-        clauses.append("r.platform = $platform")
-        params["platform"] = w.platform
-    if w.author is not None:
-        clauses.append("r.author_handle = $author")
-        params["author"] = w.author
+    where, params = _totals_where(spec.where, "r")
     text = (
         "SELECT r.platform || ':' || r.author_handle AS author, "
         + ", ".join(f"r.{m}" for m in MEASURES)
-        + f" FROM {TOTALS} r WHERE {' AND '.join(clauses)}"
+        + f" FROM {TOTALS} r WHERE {where}"
         + f" ORDER BY {order or f'{spec.order} DESC, 1 ASC NULLS LAST'}"
     )
     if spec.limit is not None:
         text += f" LIMIT {int(spec.limit)}"
     return text, params
+
+
+def _totals_where(w: Filter, alias: str) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause over the author totals (as `alias`) for the authors of `w`."""
+    clauses = [f"{alias}.query = $t_query", f"{alias}.sentiment = $t_sentiment"]
+    params: dict[str, Any] = {"t_query": w.query or "", "t_sentiment": w.sentiment or "*"}
+    if w.query == "":
+        clauses[0] = "false"  # no query has an empty name, as the scan finds
+    if w.platform is not None:
+        clauses.append(f"{alias}.platform = $t_platform")
+        params["t_platform"] = w.platform
+    if w.author is not None:
+        clauses.append(f"{alias}.author_handle = $t_author")
+        params["t_author"] = w.author
+    return " AND ".join(clauses), params
 
 
 def _ranks_authors(spec: Measure, chain: list[Rollup], order: str | None) -> bool:
@@ -509,17 +514,6 @@ def _ranking_sql(chain: list[Rollup], spec: Measure) -> tuple[str, dict[str, Any
         },
     }[spec.order]
     k = int(spec.limit)  # type: ignore[arg-type]
-    sums = ", ".join(
-        [
-            "sum(mentions)::BIGINT AS mentions",
-            "sum(reach)::BIGINT AS reach",
-            "sum(engagement)::BIGINT AS engagement",
-            *(
-                f"coalesce(sum(mentions) FILTER (WHERE sentiment = '{name}'), 0)::BIGINT AS {name}"
-                for name in _SENTIMENTS
-            ),
-        ]
-    )
     text = f"""
 WITH rows AS MATERIALIZED (SELECT *, {value} AS v FROM ({rows}) AS parts),
 spread AS (SELECT count(DISTINCT (part, bucket, sentiment)) AS r, min(v) AS low FROM rows),
@@ -534,7 +528,7 @@ bound AS (
 likely AS (
     SELECT DISTINCT platform, author_handle FROM rows, bound WHERE v::HUGEINT * r >= l
 )
-SELECT platform || ':' || author_handle AS author, {sums} FROM rows
+SELECT platform || ':' || author_handle AS author, {_AUTHOR_SUMS} FROM rows
 WHERE (SELECT l FROM bound) IS NULL
    OR (platform, author_handle) IN (SELECT (platform, author_handle) FROM likely)
 GROUP BY platform, author_handle
@@ -543,6 +537,18 @@ ORDER BY {spec.order} DESC, 1 ASC NULLS LAST LIMIT {k}"""
 
 
 _SENTIMENTS = ("negative", "neutral", "positive")
+# An author's measures summed from author-rollup rows (one per bucket and sentiment).
+_AUTHOR_SUMS = ", ".join(
+    [
+        "sum(mentions)::BIGINT AS mentions",
+        "sum(reach)::BIGINT AS reach",
+        "sum(engagement)::BIGINT AS engagement",
+        *(
+            f"coalesce(sum(mentions) FILTER (WHERE sentiment = '{name}'), 0)::BIGINT AS {name}"
+            for name in _SENTIMENTS
+        ),
+    ]
+)
 BOUNDED_CANDIDATES = 1000  # leaders summed over the period before the proof is tried
 # Shorter periods are ranked quickly the usual way, and favour newcomers the totals miss.
 BOUNDED_SPAN = timedelta(days=14)
@@ -579,35 +585,18 @@ def bounded_ranking_sql(spec: Measure) -> tuple[str, dict[str, Any]] | None:
     ):
         return None
     rows, params = _author_rows_sql(chain, w)
-    clauses = ["t.query = $t_query", "t.sentiment = $t_sentiment"]
-    params = {**params, "t_query": w.query or "", "t_sentiment": w.sentiment or "*"}
-    if w.platform is not None:
-        clauses.append("t.platform = $t_platform")
-        params["t_platform"] = w.platform
-    if w.author is not None:
-        clauses.append("t.author_handle = $t_author")
-        params["t_author"] = w.author
+    leading, bounds = _totals_where(w, "t")
+    params = {**params, **bounds}
     k, m = int(spec.limit), max(BOUNDED_CANDIDATES, 4 * int(spec.limit))
-    sums = ", ".join(
-        [
-            "sum(mentions)::BIGINT AS mentions",
-            "sum(reach)::BIGINT AS reach",
-            "sum(engagement)::BIGINT AS engagement",
-            *(
-                f"coalesce(sum(mentions) FILTER (WHERE sentiment = '{name}'), 0)::BIGINT AS {name}"
-                for name in _SENTIMENTS
-            ),
-        ]
-    )
     text = f"""
 WITH leaders AS MATERIALIZED (
     SELECT t.author_key, t.{spec.order} AS bound FROM {TOTALS} t
-    WHERE {" AND ".join(clauses)} ORDER BY bound DESC LIMIT {m + 1}
+    WHERE {leading} ORDER BY bound DESC LIMIT {m + 1}
 ),
 keys AS MATERIALIZED (SELECT author_key FROM leaders ORDER BY bound DESC LIMIT {m}),
 left_out AS (SELECT CASE WHEN count(*) > {m} THEN min(bound) END AS bound FROM leaders),
 summed AS MATERIALIZED (
-    SELECT author_key, {sums} FROM ({rows}) AS parts
+    SELECT author_key, {_AUTHOR_SUMS} FROM ({rows}) AS parts
     WHERE author_key IN (SELECT author_key FROM keys) GROUP BY author_key
 ),
 kth AS (SELECT {spec.order} AS v FROM summed ORDER BY v DESC LIMIT 1 OFFSET {k - 1})
