@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
+
+import duckdb
 
 from ecoute.alerts.monitor import Monitor, MonitorOptions
 from ecoute.alerts.plugin import AlertsPlugin
@@ -78,3 +81,38 @@ def test_restart_rebuilds_the_baseline_and_keeps_the_open_alert(alert_store):
     (still,) = alert_store.list_alerts()  # the same alert, updated, not a second one
     assert still.id == opened.id and still.updates == 1
     again.close()
+
+
+def test_the_delivery_thread_leaves_no_transaction_open_between_batches(alert_store):
+    # The monitor's delivery thread reads the outbox on its own connection; a read left
+    # unfinished there kept a transaction open, DuckDB then skipped every automatic
+    # checkpoint and a long import held its whole WAL in memory (2.4 GB for 1M posts).
+    alert_store.save_query(Query(name="fleurimaud", expr="Fleurimaud"))
+    plugin = AlertsPlugin(MonitorOptions(allow_private=True))
+    hooks = plugin_manager(load_entry_points=False)
+    hooks.register(plugin)
+    pipeline = Pipeline(alert_store, [], hooks=hooks)
+    at = now()
+    try:
+        for batch in range(2):
+            post = Mention(
+                platform="bluesky",
+                native_id=str(batch),
+                created_at=at,
+                collected_at=at,
+                text="Fleurimaud, livraison parfaite",
+                author=Author(platform="bluesky", handle="cliente"),
+            )
+            pipeline.ingest(Page(mentions=[post], cursor=None))
+        # The worker's pass ends in next_delivery_at, then it waits: CHECKPOINT (on
+        # yet another connection) is refused while a transaction is left open there.
+        deadline = time.monotonic() + 3
+        while True:
+            try:
+                alert_store._con.execute("CHECKPOINT")
+                break
+            except duckdb.TransactionException:
+                assert time.monotonic() < deadline, "a transaction stays open"
+                time.sleep(0.05)
+    finally:
+        plugin.close()

@@ -163,12 +163,12 @@ class AlertStoreMixin:
             con.execute("BEGIN")
             try:
                 if alert.id is None:
-                    (alert_id,) = con.execute(
+                    ((alert_id,),) = con.execute(
                         "INSERT INTO alerts (query, kind, kinds, severity, status, opened_at, "
                         "updated_at, resolved_at, observed, expected, score, updates, "
                         "explanation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                         values,
-                    ).fetchone()
+                    ).fetchall()
                 else:
                     alert_id = alert.id
                     con.execute(
@@ -187,12 +187,12 @@ class AlertStoreMixin:
         return int(alert_id)
 
     def get_alert(self, alert_id: int) -> AlertRecord | None:
-        row = (
+        rows = (
             self._cursor()
             .execute(f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE id = ?", [alert_id])
-            .fetchone()
+            .fetchall()
         )
-        return None if row is None else _alert(row)
+        return _alert(rows[0]) if rows else None
 
     def list_alerts(
         self,
@@ -254,12 +254,12 @@ class AlertStoreMixin:
 
     def next_delivery_at(self) -> datetime | None:
         waiting = ", ".join(f"'{s}'" for s in WAITING)
-        (moment,) = (
+        ((moment,),) = (
             self._cursor()
             .execute(
                 f"SELECT min(next_attempt_at) FROM alert_deliveries WHERE status IN ({waiting})"
             )
-            .fetchone()
+            .fetchall()
         )
         return _aware(moment)
 
@@ -300,12 +300,12 @@ class AlertStoreMixin:
         return [_delivery(r) for r in rows]
 
     def has_delivery(self, dedup_key: str) -> bool:
-        row = (
+        rows = (
             self._cursor()
             .execute("SELECT 1 FROM alert_deliveries WHERE dedup_key = ?", [dedup_key])
-            .fetchone()
+            .fetchall()
         )
-        return row is not None
+        return bool(rows)
 
     def retry_delivery(self, delivery_id: int, now: datetime) -> bool:
         (rows,) = self._write(

@@ -234,8 +234,8 @@ def _drop_emptied(con: duckdb.DuckDBPyConnection, table: str, delta: str) -> Non
     A group's mentions reach 0 only when every contribution was taken back, so a
     batch that only added mentions (an import of new posts) skips the scan.
     """
-    taken_back = con.execute(f"SELECT EXISTS (FROM {delta} WHERE mentions < 0)").fetchone()
-    if taken_back and taken_back[0]:
+    ((taken_back,),) = con.execute(f"SELECT EXISTS (FROM {delta} WHERE mentions < 0)").fetchall()
+    if taken_back:
         con.execute(f"DELETE FROM {table} WHERE mentions = 0")
 
 
@@ -408,10 +408,9 @@ def author_profiles(
     for i, key in enumerate(keys):
         platform, _, handle = key.partition(":")
         params[f"p{i}"], params[f"h{i}"] = platform, handle
-    hashes = con.execute(
+    (hashes,) = con.execute(
         "SELECT " + ", ".join(f"hash($p{i}, $h{i})" for i in range(len(keys))), params
-    ).fetchone()
-    assert hashes is not None
+    ).fetchall()
     listed = ", ".join(str(int(h)) for h in hashes)
     rows = [
         r

@@ -530,12 +530,12 @@ class DuckDBStore(AlertStoreMixin):
         return [Query(name=n, expr=e, kind=QueryKind(k), group=g) for n, e, k, g in rows]
 
     def load_cursor(self, source_key: str) -> Any | None:
-        row = (
+        rows = (
             self._cursor()
             .execute("SELECT cursor FROM cursors WHERE source_key = ?", [source_key])
-            .fetchone()
+            .fetchall()
         )
-        return None if row is None else orjson.loads(row[0])
+        return orjson.loads(rows[0][0]) if rows else None
 
     def search(
         self, where: Filter, *, limit: int, offset: int = 0, with_raw: bool = True
