@@ -75,7 +75,11 @@ class Settings(BaseSettings):
         description='Options per enrichment stage, e.g. {"sentiment": {"model": "my.npz"}}.',
     )
     batch_size: int = Field(
-        50_000, ge=100, le=200_000, description="Posts per import batch (one transaction each)."
+        50_000,
+        ge=100,
+        le=200_000,
+        description="Posts per import batch (one transaction each); a bulk load "
+        "(--no-enrich) uses the store's own size (DuckDB: 122,880, one row group).",
     )
 
     @classmethod

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ecoute.model import DeletedBy
+from ecoute.sources import files
 from ecoute.sources.files import MAX_LINE_BYTES, FileFormatError, detect_format, read_file
 from tests.factories import post, write_jsonl
 
@@ -221,3 +225,40 @@ def test_csv_without_id_column_is_a_file_error(tmp_path):
 def test_unknown_extension_asks_for_format(tmp_path):
     with pytest.raises(FileFormatError, match="--format"):
         detect_format(tmp_path / "posts.txt")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.lists(st.sampled_from([b"a", b"bc", b"\n", b"\r", b" ", b"\xef\xbb\xbf", b"{}"])).map(
+        b"".join
+    ),
+    block=st.integers(1, 12),
+    size=st.integers(1, 5),
+)
+def test_bulk_reader_splits_lines_as_the_record_reader_does(data, block, size):
+    # The bulk path reads by blocks, the record path by line; with tiny blocks and a
+    # 6-byte line limit, lines, BOM, CRs and too-long lines cross every block edge.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(files, "MAX_LINE_BYTES", 6)
+        mp.setattr(files, "_BLOCK_BYTES", block)
+        expected = [line for _, line, _ in files._lines(io.BufferedReader(io.BytesIO(data)))]
+        chunks = list(files._line_chunks(io.BufferedReader(io.BytesIO(data)), size))
+    assert [line for _, chunk, _ in chunks for line in chunk] == expected
+    assert [first for first, _, _ in chunks] == list(range(1, len(expected) + 1, size))
+    assert all(len(chunk) == size for _, chunk, _ in chunks[:-1])
+
+
+def test_bulk_pages_keep_line_numbers_across_chunks(tmp_path):
+    records = [post(i) for i in range(7)]
+    records[5] = "{broken"
+    path = write_jsonl(tmp_path / "a.jsonl", records)
+    with path.open("ab") as fh:
+        fh.write(b"\n  \n" + json.dumps(post(9)).encode())  # blank lines, no final newline
+    pages = list(read_file(path, chunk_lines=3, bulk=True))
+    assert [r.where for p in pages for r in p.rejected] == ["line 6"]
+    heard = [
+        i for p in pages if p.heard is not None for i in p.heard.column("native_id").to_pylist()
+    ]
+    one_by_one = [m.native_id for p in pages for m in p.mentions]  # the chunk Arrow refused
+    assert (heard, one_by_one) == (["0", "1", "2", "6", "9"], ["3", "4"])
+    assert [p.exhausted for p in pages] == [False, False, False, True]  # 10 lines

@@ -95,7 +95,8 @@ def import_files(
             for path in files:
                 started = time.perf_counter()
                 try:
-                    pages = _pages(path, fmt, platform, settings.batch_size, bulk=not enrich)
+                    batch = settings.batch_size if enrich else store.bulk_rows
+                    pages = _pages(path, fmt, platform, batch, bulk=not enrich)
                     counts = _import_one(pipeline, path, pages, progress, enrich)
                 except (FileFormatError, OSError) as exc:
                     err.print(f"{escape(str(path))}: [red]cannot import:[/] {escape(str(exc))}")

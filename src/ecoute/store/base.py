@@ -150,6 +150,9 @@ class Table:
 class Store(Protocol):
     """Persistence for mentions, queries and source cursors."""
 
+    #: Posts per `upsert_heard` batch this store writes fastest, for bulk loads.
+    bulk_rows: int
+
     def upsert(
         self, mentions: Sequence[Mention], *, cursor: SavedCursor | None = None
     ) -> UpsertCounts:

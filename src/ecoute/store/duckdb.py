@@ -189,6 +189,9 @@ class DuckDBStore(AlertStoreMixin):
     """A workspace in one DuckDB file (or ``:memory:``)."""
 
     name = "duckdb"
+    # One DuckDB row group: a smaller batch leaves a partial row group that every
+    # checkpoint rewrites (50,000-post batches made a million-post import 2x slower).
+    bulk_rows = 122_880
 
     def __init__(
         self, path: str | Path, *, memory_limit: str | None = None, threads: int | None = None
