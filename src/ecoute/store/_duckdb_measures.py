@@ -209,23 +209,48 @@ def apply_delta(con: duckdb.DuckDBPyConnection) -> None:
                 f"INSERT INTO delta_{r.table} BY NAME {_coarser_sql(r, f'delta_{r.finer.table}')}"
             )
         key = ", ".join((r.grain, "query", *r.keys))
-        con.execute(
-            f"INSERT INTO {r.table} BY NAME SELECT {key}, sum(mentions) AS mentions, "
-            "sum(reach) AS reach, sum(engagement) AS engagement "
-            f"FROM delta_{r.table} GROUP BY ALL "
-            "HAVING sum(mentions) <> 0 OR sum(reach) <> 0 OR sum(engagement) <> 0 "
-            "ON CONFLICT DO UPDATE SET mentions = mentions + excluded.mentions, "
-            "reach = reach + excluded.reach, engagement = engagement + excluded.engagement"
+        _merge(
+            con,
+            r.table,
+            (r.grain, "query", *(k for k in r.keys if k != "author_key")),
+            f"SELECT {key}, sum(mentions) AS mentions, sum(reach) AS reach, "
+            f"sum(engagement) AS engagement FROM delta_{r.table} GROUP BY ALL "
+            "HAVING sum(mentions) <> 0 OR sum(reach) <> 0 OR sum(engagement) <> 0",
+            ("mentions", "reach", "engagement"),
         )
         _drop_emptied(con, r.table, f"delta_{r.table}")
-    con.execute(
-        f"INSERT INTO {TOTALS} BY NAME {_totals_sql('delta_rollup_author_daily')} "
-        "HAVING sum(mentions) <> 0 OR sum(reach) <> 0 OR sum(engagement) <> 0 "
-        "ON CONFLICT DO UPDATE SET " + ", ".join(f"{m} = {m} + excluded.{m}" for m in MEASURES)
+    _merge(
+        con,
+        TOTALS,
+        ("query", "sentiment", "platform", "author_handle"),
+        f"{_totals_sql('delta_rollup_author_daily')} "
+        "HAVING sum(mentions) <> 0 OR sum(reach) <> 0 OR sum(engagement) <> 0",
+        MEASURES,
     )
     _drop_emptied(con, TOTALS, "delta_rollup_author_daily")
     for r in ROLLUPS:
         con.execute(f"DROP TABLE delta_{r.table}")
+
+
+def _merge(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    keys: Sequence[str],
+    source: str,
+    sums: Sequence[str],
+) -> None:
+    """Add the rows of `source` (one per key) to `table`'s rows of the same key, or insert them.
+
+    The rollups have no primary key (migration 0009): the store's write lock makes
+    this the only writer, and a key's row is found by this join alone. (Their author
+    key is a function of platform and handle, left out of the match.)
+    """
+    on = " AND ".join(f"t.{k} = d.{k}" for k in keys)
+    added = ", ".join(f"{m} = t.{m} + d.{m}" for m in sums)
+    con.execute(
+        f"MERGE INTO {table} t USING ({source}) d ON {on} "
+        f"WHEN MATCHED THEN UPDATE SET {added} WHEN NOT MATCHED THEN INSERT BY NAME"
+    )
 
 
 def _drop_emptied(con: duckdb.DuckDBPyConnection, table: str, delta: str) -> None:
