@@ -44,7 +44,9 @@ class Settings(BaseSettings):
         "duckdb", description="The store plugin; PostgreSQL arrives as a server option."
     )
     memory_limit: str | None = Field(
-        None, description="DuckDB's memory limit, e.g. '1GB'. Default: DuckDB's own (80% of RAM)."
+        None,
+        description="DuckDB's memory limit, e.g. '1GB'. Default: DuckDB's own (80% of RAM), "
+        "256MB during `ecoute import`.",
     )
     threads: int | None = Field(
         None, ge=1, le=256, description="DuckDB worker threads. Default: one per core."

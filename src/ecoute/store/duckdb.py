@@ -134,18 +134,23 @@ ON CONFLICT (platform, native_id) DO UPDATE SET
 WHERE NOT mentions.is_deleted
 """
 
+# Profiles have no primary key (migration 0010): one row per (platform, handle) is
+# this MERGE's doing, under the write lock. The newest profile heard wins; a field
+# the newer one lacks keeps its older value.
 _UPSERT_AUTHORS = """
-INSERT INTO authors (platform, handle, native_id, name, followers, last_seen_at, key_hash)
-SELECT platform, author_handle, arg_max(author_id, collected_at),
-       arg_max(author_name, collected_at), arg_max(author_followers, collected_at),
-       max(collected_at), hash(platform, author_handle)
-FROM batch WHERE NOT is_deleted GROUP BY platform, author_handle
-ON CONFLICT (platform, handle) DO UPDATE SET
-    native_id = coalesce(excluded.native_id, authors.native_id),
-    name = coalesce(excluded.name, authors.name),
-    followers = coalesce(excluded.followers, authors.followers),
-    last_seen_at = excluded.last_seen_at
-WHERE excluded.last_seen_at >= authors.last_seen_at
+MERGE INTO authors t USING (
+    SELECT platform, author_handle AS handle, arg_max(author_id, collected_at) AS native_id,
+           arg_max(author_name, collected_at) AS name,
+           arg_max(author_followers, collected_at) AS followers,
+           max(collected_at) AS last_seen_at, hash(platform, author_handle) AS key_hash
+    FROM batch WHERE NOT is_deleted GROUP BY platform, author_handle
+) d ON t.platform = d.platform AND t.handle = d.handle
+WHEN MATCHED AND d.last_seen_at >= t.last_seen_at THEN UPDATE SET
+    native_id = coalesce(d.native_id, t.native_id),
+    name = coalesce(d.name, t.name),
+    followers = coalesce(d.followers, t.followers),
+    last_seen_at = d.last_seen_at
+WHEN NOT MATCHED THEN INSERT BY NAME
 """
 
 
