@@ -45,8 +45,7 @@ class Settings(BaseSettings):
     )
     memory_limit: str | None = Field(
         None,
-        description="DuckDB's memory limit, e.g. '1GB'. Default: DuckDB's own (80% of RAM), "
-        "256MB during `ecoute import`.",
+        description="DuckDB's memory limit, e.g. '1GB'. Default: DuckDB's own (80% of RAM).",
     )
     threads: int | None = Field(
         None, ge=1, le=256, description="DuckDB worker threads. Default: one per core."

@@ -150,23 +150,3 @@ def test_query_test_counts_history_with_samples(tmp_path):
     result = ecoute(db, "query", "test", "fleurissimo", "--since", "7d", "--json")
     data = json.loads(result.stdout)
     assert (data["matched"], len(data["samples"])) == (3, 3)
-
-
-@pytest.mark.parametrize(("given", "held"), [(None, "244.1 MiB"), ("1GB", "953.6 MiB")])
-def test_import_holds_duckdb_to_a_small_memory_limit_unless_told(
-    tmp_path, mixed_file, monkeypatch, given, held
-):
-    import ecoute.cli._context as context
-
-    seen = []
-
-    class Spy(context.DuckDBStore):
-        def close(self):
-            seen.append(self.sql("SELECT current_setting('memory_limit')")[0][0])
-            super().close()
-
-    monkeypatch.setattr(context, "DuckDBStore", Spy)
-    if given:
-        monkeypatch.setenv("ECOUTE_MEMORY_LIMIT", given)
-    assert ecoute(tmp_path / "w.duckdb", "import", "--no-progress", str(mixed_file)).exit_code == 0
-    assert seen == [held]

@@ -153,3 +153,28 @@ def test_deleted_post_stays_hidden_when_its_live_version_is_imported_again(tmp_p
             "SELECT sum(mentions) FROM rollup_daily WHERE query = ''"
         ).fetchone()
     assert hidden == (True,) and counted == (1,)
+
+
+def test_a_batch_of_new_and_edited_posts_keeps_the_rollups_exact(mixed, tmp_path):
+    # New posts are summed into the rollups from the batch itself, edited ones from
+    # the store: one batch holding both must agree with the record path and a rebuild.
+    later = (MOMENT + timedelta(days=1)).isoformat()
+    second = write_jsonl(
+        tmp_path / "second.jsonl",
+        [
+            post(20, text="Fleurissimo édité", likes=99, collected_at=later),
+            post(21, text="plus rien à voir", collected_at=later),
+            post(70, text="Fleurissimo nouveau 🌸", author="u70"),
+            post(71, text="nouveau aussi", author="u3"),
+        ],
+    )
+    for bulk, db in ((True, tmp_path / "bulk.duckdb"), (False, tmp_path / "record.duckdb")):
+        _import(mixed, db, bulk=bulk)
+        counts, _ = _import(second, db, bulk=bulk)
+        assert (counts.added, counts.updated) == (2, 2)
+    bulk_rows, record_rows = _rows(tmp_path / "bulk.duckdb"), _rows(tmp_path / "record.duckdb")
+    for table in _TABLES:
+        assert bulk_rows[table] == record_rows[table], table
+    with closing(DuckDBStore(tmp_path / "bulk.duckdb")) as store:
+        store.rebuild_rollups()
+    assert _rows(tmp_path / "bulk.duckdb") == bulk_rows

@@ -247,9 +247,8 @@ _KEYS = {
 
 
 def test_batches_merge_into_one_row_per_key(store: DuckDBStore) -> None:
-    # No primary key guards the rollups (migration 0009): many small batches of the
-    # same twelve authors and ten days, edits and deletions among them, must still
-    # leave one row per key, equal to a rebuild.
+    # Many small batches of the same twelve authors and ten days, edits and deletions
+    # among them, leave one row per key, equal to a rebuild.
     everything = posts(300)
     for start in range(0, 300, 7):
         store.upsert(everything[start : start + 7])
@@ -270,33 +269,3 @@ def test_batches_merge_into_one_row_per_key(store: DuckDBStore) -> None:
     store.rebuild_rollups()
     assert rollups(store) == maintained
     assert_agrees(store)
-
-
-def test_a_workspace_whose_rollups_had_primary_keys_keeps_their_rows(tmp_path) -> None:
-    path = tmp_path / "old.duckdb"
-    store = DuckDBStore(path)
-    store.upsert(posts(60))
-    expected = rollups(store)
-    store.sql("DELETE FROM schema_migrations WHERE version >= 9")  # as if written before it
-    store.sql(
-        "CREATE TABLE keyed (hour TIMESTAMP NOT NULL, query VARCHAR NOT NULL, "
-        "platform VARCHAR NOT NULL, lang VARCHAR NOT NULL, sentiment VARCHAR NOT NULL, "
-        "mentions BIGINT NOT NULL, reach BIGINT NOT NULL, engagement BIGINT NOT NULL, "
-        "PRIMARY KEY (hour, query, platform, lang, sentiment))"
-    )
-    store.sql("INSERT INTO keyed SELECT * FROM rollup_hourly")
-    store.sql("DROP TABLE rollup_hourly")
-    store.sql("ALTER TABLE keyed RENAME TO rollup_hourly")  # as migration 0003 made it
-    store.close()
-
-    reopened = DuckDBStore(path)
-    try:
-        assert rollups(reopened) == expected
-        keyed = reopened.sql(
-            "SELECT table_name FROM duckdb_constraints() "
-            "WHERE constraint_type = 'PRIMARY KEY' AND table_name LIKE 'rollup%'"
-        )
-        assert keyed == []
-        assert_agrees(reopened)
-    finally:
-        reopened.close()

@@ -202,28 +202,6 @@ def test_authors_keep_the_latest_profile(store):
     assert store.sql("SELECT handle, name, followers FROM authors") == [("al", "Al", 50)]
 
 
-def test_a_workspace_whose_profiles_had_a_primary_key_keeps_them(tmp_path):
-    path = tmp_path / "old.duckdb"
-    old = DuckDBStore(path)
-    old.upsert([mention(str(i)) for i in range(3)])
-    profiles = old.sql("SELECT * FROM authors ORDER BY ALL")
-    old.sql("DELETE FROM schema_migrations WHERE version >= 10")  # as if written before it
-    old.sql("CREATE TABLE keyed AS SELECT * FROM authors")
-    old.sql("DROP TABLE authors")
-    old.sql("ALTER TABLE keyed RENAME TO authors")
-    old.sql("ALTER TABLE authors ADD PRIMARY KEY (platform, handle)")  # as 0001 made it
-    old.close()
-    reopened = DuckDBStore(path)
-    try:
-        assert reopened.sql("SELECT * FROM authors ORDER BY ALL") == profiles
-        keys = "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'authors' AND "
-        assert reopened.sql(keys + "constraint_type = 'PRIMARY KEY'") == [(0,)]
-        reopened.upsert([mention("9")])
-        assert len(reopened.sql("SELECT * FROM authors")) == len(profiles)
-    finally:
-        reopened.close()
-
-
 def test_reopening_keeps_data_and_does_not_remigrate(tmp_path):
     path = tmp_path / "w.duckdb"
     first = DuckDBStore(path)

@@ -20,8 +20,6 @@ from ecoute.sources.files import FORMATS, FileFormatError, read_file
 from ecoute.sources.payloads import PAYLOAD_KINDS, is_own_format, read_payload
 from ecoute.store.base import UpsertCounts
 
-IMPORT_MEMORY_LIMIT = "256MB"  # DuckDB's, during an import, unless memory_limit is set
-
 
 def register(app: typer.Typer) -> None:
     app.command("import")(import_files)
@@ -80,14 +78,9 @@ def import_files(
     told apart by its content. Each post is identified by (platform, id): a newer
     version updates it, a deletion hides it, and a bad record is reported on
     stderr as FILE:LINE: reason and skipped, never stopping the good ones.
-    Memory stays flat: DuckDB is held to 256MB unless memory_limit says otherwise.
     """
     context: Context = ctx.obj
     settings = context.settings()
-    if settings.memory_limit is None:
-        # An import's working set is one batch: without a limit DuckDB would keep every
-        # block it wrote cached, up to 80% of the machine's memory.
-        settings = settings.model_copy(update={"memory_limit": IMPORT_MEMORY_LIMIT})
     if fmt is not None and fmt not in FORMATS:
         fail(f"unknown format {fmt!r}; choose among {', '.join(FORMATS)}")
     if platform is not None and platform not in PAYLOAD_KINDS:

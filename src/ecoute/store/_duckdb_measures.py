@@ -154,15 +154,24 @@ def naive_utc(moment: datetime) -> datetime:
 
 
 # -- maintenance ------------------------------------------------------------------------
-def _contribution_sql(rollup: Rollup, *, per_query: bool, scope: str, sign: int) -> str:
-    """SELECT the signed sums that the mentions in `scope` add to `rollup`."""
+def _contribution_sql(
+    rollup: Rollup,
+    *,
+    per_query: bool,
+    scope: str,
+    sign: int,
+    source: tuple[str, str] = ("mentions", "mention_queries"),
+) -> str:
+    """SELECT the signed sums that the mentions in `scope` add to `rollup`.
+
+    `source` names the relations read as the mentions and their query matches.
+    """
+    mentions, matches = source
     grain = f"date_trunc('{rollup.grain}', m.created_at)"
     keys = [_KEY_SQL[k] for k in rollup.keys]
     joins = scope
     if per_query:
-        joins += (
-            " JOIN mention_queries mq ON mq.platform = m.platform AND mq.native_id = m.native_id"
-        )
+        joins += f" JOIN {matches} mq ON mq.platform = m.platform AND mq.native_id = m.native_id"
     if "keyword" in rollup.keys:
         joins += " CROSS JOIN (SELECT DISTINCT unnest(m.keywords) AS keyword) AS k"
     query = "mq.query" if per_query else "''"
@@ -171,7 +180,7 @@ def _contribution_sql(rollup: Rollup, *, per_query: bool, scope: str, sign: int)
         f"SELECT {grain} AS {rollup.grain}, {query} AS query, {named}, "
         f"{sign} * count(*) AS mentions, {sign} * coalesce(sum({_REACH}), 0) AS reach, "
         f"{sign} * coalesce(sum({_ENGAGEMENT}), 0) AS engagement "
-        f"FROM mentions m{joins} WHERE NOT m.is_deleted GROUP BY ALL"
+        f"FROM {mentions} m{joins} WHERE NOT m.is_deleted GROUP BY ALL"
     )
 
 
@@ -189,15 +198,28 @@ def begin_delta(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-def add_contributions(con: duckdb.DuckDBPyConnection, keys_table: str, sign: int) -> None:
+def add_contributions(
+    con: duckdb.DuckDBPyConnection,
+    keys_table: str | None,
+    sign: int,
+    *,
+    source: tuple[str, str] | None = None,
+) -> None:
     """Record what the visible mentions keyed in `keys_table` weigh now, times `sign`.
 
-    Called with -1 before a write and +1 after it, with the same keys.
+    Called with -1 before a write and +1 after it, with the same keys. With
+    `source` (SQL of relations shaped like the mentions and their matches) every
+    row of it is counted instead: posts just inserted are summed from the batch
+    that holds them, without reading the growing mentions table back.
     """
+    scope = _scope(keys_table) if source is None else ""
     for r in ROLLUPS:
         if r.finer is None:
             for per_query in (False, True):
-                sql = _contribution_sql(r, per_query=per_query, scope=_scope(keys_table), sign=sign)
+                sql = _contribution_sql(
+                    r, per_query=per_query, scope=scope, sign=sign,
+                    source=source or ("mentions", "mention_queries"),
+                )  # fmt: skip
                 con.execute(f"INSERT INTO delta_{r.table} BY NAME {sql}")
 
 
@@ -209,48 +231,23 @@ def apply_delta(con: duckdb.DuckDBPyConnection) -> None:
                 f"INSERT INTO delta_{r.table} BY NAME {_coarser_sql(r, f'delta_{r.finer.table}')}"
             )
         key = ", ".join((r.grain, "query", *r.keys))
-        _merge(
-            con,
-            r.table,
-            (r.grain, "query", *(k for k in r.keys if k != "author_key")),
-            f"SELECT {key}, sum(mentions) AS mentions, sum(reach) AS reach, "
-            f"sum(engagement) AS engagement FROM delta_{r.table} GROUP BY ALL "
-            "HAVING sum(mentions) <> 0 OR sum(reach) <> 0 OR sum(engagement) <> 0",
-            ("mentions", "reach", "engagement"),
+        con.execute(
+            f"INSERT INTO {r.table} BY NAME SELECT {key}, sum(mentions) AS mentions, "
+            "sum(reach) AS reach, sum(engagement) AS engagement "
+            f"FROM delta_{r.table} GROUP BY ALL "
+            "HAVING sum(mentions) <> 0 OR sum(reach) <> 0 OR sum(engagement) <> 0 "
+            "ON CONFLICT DO UPDATE SET mentions = mentions + excluded.mentions, "
+            "reach = reach + excluded.reach, engagement = engagement + excluded.engagement"
         )
         _drop_emptied(con, r.table, f"delta_{r.table}")
-    _merge(
-        con,
-        TOTALS,
-        ("query", "sentiment", "platform", "author_handle"),
-        f"{_totals_sql('delta_rollup_author_daily')} "
-        "HAVING sum(mentions) <> 0 OR sum(reach) <> 0 OR sum(engagement) <> 0",
-        MEASURES,
+    con.execute(
+        f"INSERT INTO {TOTALS} BY NAME {_totals_sql('delta_rollup_author_daily')} "
+        "HAVING sum(mentions) <> 0 OR sum(reach) <> 0 OR sum(engagement) <> 0 "
+        "ON CONFLICT DO UPDATE SET " + ", ".join(f"{m} = {m} + excluded.{m}" for m in MEASURES)
     )
     _drop_emptied(con, TOTALS, "delta_rollup_author_daily")
     for r in ROLLUPS:
         con.execute(f"DROP TABLE delta_{r.table}")
-
-
-def _merge(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    keys: Sequence[str],
-    source: str,
-    sums: Sequence[str],
-) -> None:
-    """Add the rows of `source` (one per key) to `table`'s rows of the same key, or insert them.
-
-    The rollups have no primary key (migration 0009): the store's write lock makes
-    this the only writer, and a key's row is found by this join alone. (Their author
-    key is a function of platform and handle, left out of the match.)
-    """
-    on = " AND ".join(f"t.{k} = d.{k}" for k in keys)
-    added = ", ".join(f"{m} = t.{m} + d.{m}" for m in sums)
-    con.execute(
-        f"MERGE INTO {table} t USING ({source}) d ON {on} "
-        f"WHEN MATCHED THEN UPDATE SET {added} WHEN NOT MATCHED THEN INSERT BY NAME"
-    )
 
 
 def _drop_emptied(con: duckdb.DuckDBPyConnection, table: str, delta: str) -> None:

@@ -134,23 +134,18 @@ ON CONFLICT (platform, native_id) DO UPDATE SET
 WHERE NOT mentions.is_deleted
 """
 
-# Profiles have no primary key (migration 0010): one row per (platform, handle) is
-# this MERGE's doing, under the write lock. The newest profile heard wins; a field
-# the newer one lacks keeps its older value.
 _UPSERT_AUTHORS = """
-MERGE INTO authors t USING (
-    SELECT platform, author_handle AS handle, arg_max(author_id, collected_at) AS native_id,
-           arg_max(author_name, collected_at) AS name,
-           arg_max(author_followers, collected_at) AS followers,
-           max(collected_at) AS last_seen_at, hash(platform, author_handle) AS key_hash
-    FROM batch WHERE NOT is_deleted GROUP BY platform, author_handle
-) d ON t.platform = d.platform AND t.handle = d.handle
-WHEN MATCHED AND d.last_seen_at >= t.last_seen_at THEN UPDATE SET
-    native_id = coalesce(d.native_id, t.native_id),
-    name = coalesce(d.name, t.name),
-    followers = coalesce(d.followers, t.followers),
-    last_seen_at = d.last_seen_at
-WHEN NOT MATCHED THEN INSERT BY NAME
+INSERT INTO authors (platform, handle, native_id, name, followers, last_seen_at, key_hash)
+SELECT platform, author_handle, arg_max(author_id, collected_at),
+       arg_max(author_name, collected_at), arg_max(author_followers, collected_at),
+       max(collected_at), hash(platform, author_handle)
+FROM batch WHERE NOT is_deleted GROUP BY platform, author_handle
+ON CONFLICT (platform, handle) DO UPDATE SET
+    native_id = coalesce(excluded.native_id, authors.native_id),
+    name = coalesce(excluded.name, authors.name),
+    followers = coalesce(excluded.followers, authors.followers),
+    last_seen_at = excluded.last_seen_at
+WHERE excluded.last_seen_at >= authors.last_seen_at
 """
 
 
@@ -158,7 +153,8 @@ WHEN NOT MATCHED THEN INSERT BY NAME
 # columns they lack take the values of a Mention's defaults.
 _HEARD = frozenset(heard_columns().names)
 _DEFAULTS = {"sentiment_explanation": "[]", "keywords": "[]", "care": "[]", "is_vip": "false"}
-_HEARD_SELECT = ", ".join(c if c in _HEARD else _DEFAULTS.get(c, "NULL") for c in _CONTENT)
+_HEARD_VALUES = [c if c in _HEARD else _DEFAULTS.get(c, "NULL") for c in _CONTENT]
+_HEARD_SELECT = ", ".join(_HEARD_VALUES)
 _INSERT_HEARD = f"""
 INSERT INTO mentions ({_SELECT}, content_hash, first_seen_at, is_deleted)
 SELECT {_HEARD_SELECT}, {CONTENT_HASH}, seen_at, false FROM rows
@@ -170,6 +166,14 @@ ON CONFLICT (platform, native_id) DO UPDATE SET
     {", ".join(f"{c} = excluded.{c}" for c in _UPDATABLE)}
 WHERE NOT mentions.is_deleted
 """
+# The rows of a registered heard table ``fresh`` as `_INSERT_HEARD` stores them, and
+# their query matches: the rollups' sums of posts just inserted, read from the batch.
+_FRESH = (
+    "(SELECT "
+    + ", ".join(f"{v} AS {c}" for v, c in zip(_HEARD_VALUES, _CONTENT, strict=True))
+    + ", false AS is_deleted FROM fresh)",
+    "(SELECT DISTINCT platform, native_id, unnest(queries) AS query FROM fresh)",
+)
 _HAS_REPEATS = "SELECT count(*) > count(DISTINCT (platform, native_id)) FROM batch"
 _NEWEST_PER_KEY = """
 FROM batch
@@ -260,8 +264,8 @@ class DuckDBStore(AlertStoreMixin):
                 # still guards uniqueness.
                 stored = _stored_versions(con)
                 new, changed, deleted = _classify(winners, stored, counts)
-                touched = _keys_table(winners, new + changed + deleted)
-                con.register("touched", touched)
+                # The rows already stored; the new ones are summed from the batch.
+                con.register("touched", _keys_table(winners, changed + deleted))
                 measures.begin_delta(con)
                 if changed or deleted:
                     measures.add_contributions(con, "touched", -1)
@@ -278,8 +282,12 @@ class DuckDBStore(AlertStoreMixin):
                     if not winners[i].is_deleted
                 ]
                 self._write_matches(con, winners, set(counts.changed))
-                if new or changed:
+                if changed or deleted:
                     measures.add_contributions(con, "touched", +1)
+                if new:
+                    con.register("fresh", table.take(pa.array(new, pa.int64())))
+                    con.register("fresh_matches", _matches_table([winners[i] for i in new]))
+                    measures.add_contributions(con, None, +1, source=("fresh", "fresh_matches"))
                 measures.apply_delta(con)
                 if cursor is not None:
                     _save_cursor(con, cursor, now)
@@ -288,8 +296,8 @@ class DuckDBStore(AlertStoreMixin):
                 con.execute("ROLLBACK")
                 raise
             finally:
-                con.unregister("batch")
-                con.unregister("touched")
+                for name in ("batch", "touched", "fresh", "fresh_matches"):
+                    con.unregister(name)
         return counts
 
     def upsert_heard(
@@ -322,7 +330,7 @@ class DuckDBStore(AlertStoreMixin):
                 new, changed = _classify_heard(table, _stored_versions(con), counts)
                 keys = table.select(["platform", "native_id"])
                 touched = keys.take(pa.array(new + changed, pa.int64()))
-                con.register("touched", touched)
+                con.register("touched", keys.take(pa.array(changed, pa.int64())))
                 measures.begin_delta(con)
                 if changed:
                     measures.add_contributions(con, "touched", -1)
@@ -337,8 +345,12 @@ class DuckDBStore(AlertStoreMixin):
                 if changed:
                     _insert_where(con, table, changed, _FORGET_MATCHES)
                 _insert_where(con, table, new + changed, _INSERT_MATCHES)
-                if new or changed:
+                if changed:
                     measures.add_contributions(con, "touched", +1)
+                if new:
+                    con.register("fresh", table if not changed else table.take(new))
+                    measures.add_contributions(con, None, +1, source=_FRESH)
+                    con.unregister("fresh")
                 measures.apply_delta(con)
                 if cursor is not None:
                     _save_cursor(con, cursor, _naive_utc(datetime.now(UTC)))
@@ -369,21 +381,8 @@ class DuckDBStore(AlertStoreMixin):
             )
         finally:
             con.unregister("changed_keys")
-        rows = [
-            (m.platform, m.native_id, q, _naive_utc(m.created_at))
-            for m in mentions
-            if m.queries and (m.platform, m.native_id) in changed
-            for q in dict.fromkeys(m.queries)
-        ]
-        if rows:
-            tagged = pa.table(
-                {
-                    "platform": [r[0] for r in rows],
-                    "native_id": [r[1] for r in rows],
-                    "query": [r[2] for r in rows],
-                    "created_at": pa.array([r[3] for r in rows], pa.timestamp("us")),
-                }
-            )
+        tagged = _matches_table([m for m in mentions if (m.platform, m.native_id) in changed])
+        if tagged.num_rows:
             con.register("tagged", tagged)
             try:
                 con.execute(
@@ -914,6 +913,24 @@ def _keys_table(mentions: Sequence[Mention], rows: Sequence[int] | range) -> pa.
         {
             "platform": pa.array([mentions[i].platform for i in rows], pa.string()),
             "native_id": pa.array([mentions[i].native_id for i in rows], pa.string()),
+        }
+    )
+
+
+def _matches_table(mentions: Sequence[Mention]) -> pa.Table:
+    """The query matches of live `mentions`, one row per query, as mention_queries holds them."""
+    rows = [
+        (m.platform, m.native_id, q, _naive_utc(m.created_at))
+        for m in mentions
+        if m.queries and not m.is_deleted
+        for q in dict.fromkeys(m.queries)
+    ]
+    return pa.table(
+        {
+            "platform": pa.array([r[0] for r in rows], pa.string()),
+            "native_id": pa.array([r[1] for r in rows], pa.string()),
+            "query": pa.array([r[2] for r in rows], pa.string()),
+            "created_at": pa.array([r[3] for r in rows], pa.timestamp("us")),
         }
     )
 
