@@ -12,12 +12,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ecoute.alerts.backtest import backtest, load_mentions
 from ecoute.alerts.channels import ChannelError, check_channel, routing_dict, shown_config
-from ecoute.alerts.delivery import DeliveryWorker
-from ecoute.alerts.detector import Detector
 from ecoute.alerts.rules import DEFAULT_RULES, RuleError, compile_rule, compile_rules
-from ecoute.alerts.scenarios import SHAPES, generate, write
 from ecoute.cli._context import Context, err, fail, out
 from ecoute.model import now
 from ecoute.pipeline import default_stages
@@ -344,6 +340,8 @@ def channel_test(
         )
         alert_store.enqueue_deliveries([test])
         queued = alert_store.list_deliveries(limit=1)[0]
+        from ecoute.alerts.delivery import DeliveryWorker
+
         worker = DeliveryWorker(alert_store, allow_private=settings.allow_private_urls)
         try:
             worker.deliver_due(only=queued.id)
@@ -483,6 +481,11 @@ def backtest_file(
     Prints one JSON line per alert the rules would have raised: time, query, kind,
     observed, expected (and severity, window, kinds, updates, resolved_at).
     """
+    # Imported here, as in the other heavy commands: every `ecoute` command would
+    # otherwise load the replay machinery (half a second of start-up).
+    from ecoute.alerts.backtest import backtest, load_mentions
+    from ecoute.alerts.detector import Detector
+
     context: Context = ctx.obj
     settings = context.settings()
     with context.store(settings) as store:
@@ -523,6 +526,8 @@ def scenarios(
 
     The labels (queries and crises) go to OUTPUT.labels.json.
     """
+    from ecoute.alerts.scenarios import SHAPES, generate, write
+
     if not 1 <= brands <= 8 or days < 20 or rate <= 0:
         fail("give 1 to 8 brands, at least 20 days (crises need a week-end) and a positive rate")
     try:
