@@ -245,7 +245,8 @@ def _line_chunks(raw: IO[bytes], size: int) -> Iterator[tuple[int, list[bytes | 
         if not block:
             if long or tail:
                 lines.append(None if long else tail.rstrip(b"\r"))
-                first = first and _drop_bom(lines)
+                if first:
+                    _drop_bom(lines)
             break
         parts = block.split(b"\n")
         if len(parts) == 1:  # no line ends in this block
@@ -265,28 +266,22 @@ def _line_chunks(raw: IO[bytes], size: int) -> Iterator[tuple[int, list[bytes | 
         if b"\r" in block:
             parts[1:] = [p and p.rstrip(b"\r") for p in islice(parts, 1, None)]
         lines += parts
-        first = first and _drop_bom(lines)
+        if first:
+            _drop_bom(lines)
+            first = False
         while len(lines) >= size:
             yield number, lines[:size], offset
             number += size
             del lines[:size]
-    while len(lines) >= size:
-        yield number, lines[:size], offset
-        number += size
-        del lines[:size]
-    if lines:
+    if lines:  # fewer than `size` were left, and at most the last line came since
         yield number, lines, offset
 
 
-def _drop_bom(lines: list[bytes | None]) -> bool:
-    """Drop the UTF-8 byte-order mark starting the file's first line, ``lines[0]``.
-
-    Return False: the first line is done with.
-    """
+def _drop_bom(lines: list[bytes | None]) -> None:
+    """Drop the UTF-8 byte-order mark starting the file's first line, ``lines[0]``."""
     line = lines[0]
     if line is not None and line.startswith(codecs.BOM_UTF8):
         lines[0] = line[len(codecs.BOM_UTF8) :]
-    return False
 
 
 def _bulk_page(

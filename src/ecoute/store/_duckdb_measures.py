@@ -133,17 +133,22 @@ def where_sql(f: Filter) -> tuple[str, dict[str, Any]]:
     if f.query is not None:
         # The match keeps its mention's time: bounding it too lets DuckDB read only the
         # query's matches of the period (the table is kept in query, time order).
-        bounds = "".join(
-            f" AND q.created_at {op} ${name}"
-            for name, op in (("since", ">="), ("until", "<"))
-            if name in params
-        )
+        bounds = "".join(f" AND {b}" for b in _match_bounds(params, "q."))
         clauses.append(
             f"EXISTS (SELECT 1 FROM mention_queries q WHERE q.query = $query{bounds} "
             "AND q.platform = m.platform AND q.native_id = m.native_id)"
         )
         params["query"] = f.query
     return " AND ".join(clauses), params
+
+
+def _match_bounds(params: dict[str, Any], alias: str) -> list[str]:
+    """The period of `params` (``$since``, ``$until``) over query matches' times."""
+    return [
+        f"{alias}created_at {op} ${name}"
+        for name, op in (("since", ">="), ("until", "<"))
+        if name in params
+    ]
 
 
 def naive_utc(moment: datetime) -> datetime:
@@ -154,13 +159,16 @@ def naive_utc(moment: datetime) -> datetime:
 
 
 # -- maintenance ------------------------------------------------------------------------
+_STORED = ("mentions", "mention_queries")  # the relations a rollup's sums are read from
+
+
 def _contribution_sql(
     rollup: Rollup,
     *,
     per_query: bool,
     scope: str,
     sign: int,
-    source: tuple[str, str] = ("mentions", "mention_queries"),
+    source: tuple[str, str] = _STORED,
 ) -> str:
     """SELECT the signed sums that the mentions in `scope` add to `rollup`.
 
@@ -217,9 +225,8 @@ def add_contributions(
         if r.finer is None:
             for per_query in (False, True):
                 sql = _contribution_sql(
-                    r, per_query=per_query, scope=scope, sign=sign,
-                    source=source or ("mentions", "mention_queries"),
-                )  # fmt: skip
+                    r, per_query=per_query, scope=scope, sign=sign, source=source or _STORED
+                )
                 con.execute(f"INSERT INTO delta_{r.table} BY NAME {sql}")
 
 
@@ -392,24 +399,35 @@ def authors_by_key(con: duckdb.DuckDBPyConnection, keys: Sequence[int]) -> dict[
     """``platform:handle`` of each author key, from the profiles; None if a key has two."""
     if not keys:
         return {}
-    listed = ", ".join(str(int(k)) for k in set(keys))
+    found: dict[int, str] = {}
+    for key, platform, handle in _profiles_of(con, keys, "key_hash, platform, handle"):
+        if key in found:
+            return None
+        found[key] = f"{platform}:{handle}"
+    return found if len(found) == len(set(keys)) else None
+
+
+def _profiles_of(
+    con: duckdb.DuckDBPyConnection, hashes: Sequence[int], columns: str
+) -> list[tuple[Any, ...]]:
+    """`columns` of the profiles whose integer key is one of `hashes`.
+
+    DuckDB reads no index for a two-column key and would decode every name to find
+    ten: the integer key finds the row ids first, at scan speed, and those rows
+    alone are read.
+    """
+    listed = ", ".join(str(int(h)) for h in set(hashes))
     ids = [
         r
         for (r,) in con.execute(
             f"SELECT rowid FROM authors WHERE key_hash IN ({listed})"
         ).fetchall()
     ]
-    found: dict[int, str] = {}
-    if ids:
-        rows = con.execute(
-            "SELECT key_hash, platform, handle FROM authors "
-            f"WHERE rowid IN ({', '.join(str(int(i)) for i in ids)})"
-        ).fetchall()
-        for key, platform, handle in rows:
-            if key in found:
-                return None
-            found[key] = f"{platform}:{handle}"
-    return found if len(found) == len(set(keys)) else None
+    if not ids:
+        return []
+    return con.execute(
+        f"SELECT {columns} FROM authors WHERE rowid IN ({', '.join(str(int(i)) for i in ids)})"
+    ).fetchall()
 
 
 def author_profiles(
@@ -419,9 +437,8 @@ def author_profiles(
 
     A profile is one row per author, kept by every write: reading it costs the same
     for a day or for all time, where the author's mentions of a long period would be
-    millions of rows to scan. DuckDB reads no index for a two-column key and would
-    decode every name to find ten, so the integer hash of each key finds the row ids
-    first, and those rows alone are read; the strings then confirm each one.
+    millions of rows to scan. They are found by the hash of each key; the strings then
+    confirm each one.
     """
     keys = sorted(set(authors))
     if not keys:
@@ -433,20 +450,8 @@ def author_profiles(
     (hashes,) = con.execute(
         "SELECT " + ", ".join(f"hash($p{i}, $h{i})" for i in range(len(keys))), params
     ).fetchall()
-    listed = ", ".join(str(int(h)) for h in hashes)
-    rows = [
-        r
-        for (r,) in con.execute(
-            f"SELECT rowid FROM authors WHERE key_hash IN ({listed})"
-        ).fetchall()
-    ]
-    if not rows:
-        return {}
     wanted = set(keys)
-    found = con.execute(
-        "SELECT platform, handle, name, followers FROM authors "
-        f"WHERE rowid IN ({', '.join(str(int(r)) for r in rows)})"
-    ).fetchall()
+    found = _profiles_of(con, hashes, "platform, handle, name, followers")
     return {
         f"{p}:{h}": (name, followers) for p, h, name, followers in found if f"{p}:{h}" in wanted
     }
@@ -706,11 +711,7 @@ def _scan_sql(by: tuple[str, ...], where: Filter) -> tuple[str, dict[str, Any]]:
     joins = ""
     if "query" in by:
         # Bounded like the mentions, so only the period's matches are read.
-        bounds = " AND ".join(
-            f"created_at {op} ${name}"
-            for name, op in (("since", ">="), ("until", "<"))
-            if name in params
-        )
+        bounds = " AND ".join(_match_bounds(params, ""))
         matches = f"(FROM mention_queries WHERE {bounds})" if bounds else "mention_queries"
         joins += f" JOIN {matches} mq USING (platform, native_id)"
     if "keyword" in by:

@@ -281,12 +281,13 @@ class DuckDBStore(AlertStoreMixin):
                     for i in new + changed
                     if not winners[i].is_deleted
                 ]
-                self._write_matches(con, winners, set(counts.changed))
+                tagged = self._write_matches(con, winners, set(counts.changed))
                 if changed or deleted:
                     measures.add_contributions(con, "touched", +1)
                 if new:
+                    # The matches just written; the join keeps the new posts' own.
                     con.register("fresh", table.take(pa.array(new, pa.int64())))
-                    con.register("fresh_matches", _matches_table([winners[i] for i in new]))
+                    con.register("fresh_matches", tagged)
                     measures.add_contributions(con, None, +1, source=("fresh", "fresh_matches"))
                 measures.apply_delta(con)
                 if cursor is not None:
@@ -329,7 +330,8 @@ class DuckDBStore(AlertStoreMixin):
                     con.register("batch", table)
                 new, changed = _classify_heard(table, _stored_versions(con), counts)
                 keys = table.select(["platform", "native_id"])
-                touched = keys.take(pa.array(new + changed, pa.int64()))
+                written = keys.take(pa.array(new + changed, pa.int64()))
+                # The rows already stored; the new ones are summed from the batch.
                 con.register("touched", keys.take(pa.array(changed, pa.int64())))
                 measures.begin_delta(con)
                 if changed:
@@ -340,7 +342,7 @@ class DuckDBStore(AlertStoreMixin):
                     _insert_where(con, table, changed, _UPSERT_HEARD)
                 con.execute(_UPSERT_AUTHORS)
                 counts.changed = list(
-                    zip(*(touched.column(c).to_pylist() for c in touched.column_names), strict=True)
+                    zip(*(written.column(c).to_pylist() for c in written.column_names), strict=True)
                 )
                 if changed:
                     _insert_where(con, table, changed, _FORGET_MATCHES)
@@ -350,7 +352,6 @@ class DuckDBStore(AlertStoreMixin):
                 if new:
                     con.register("fresh", table if not changed else table.take(new))
                     measures.add_contributions(con, None, +1, source=_FRESH)
-                    con.unregister("fresh")
                 measures.apply_delta(con)
                 if cursor is not None:
                     _save_cursor(con, cursor, _naive_utc(datetime.now(UTC)))
@@ -359,8 +360,8 @@ class DuckDBStore(AlertStoreMixin):
                 con.execute("ROLLBACK")
                 raise
             finally:
-                con.unregister("batch")
-                con.unregister("touched")
+                for name in ("batch", "touched", "fresh"):
+                    con.unregister(name)
         return counts
 
     def _write_matches(
@@ -368,10 +369,13 @@ class DuckDBStore(AlertStoreMixin):
         con: duckdb.DuckDBPyConnection,
         mentions: Sequence[Mention],
         changed: set[tuple[str, str]],
-    ) -> None:
-        """Re-tag the mentions whose content changed with the queries they matched now."""
+    ) -> pa.Table:
+        """Re-tag the mentions whose content changed with the queries they matched now.
+
+        Return the matches written (`_matches_table`).
+        """
         if not changed:
-            return
+            return _matches_table([])
         keys = pa.table({"platform": [k[0] for k in changed], "native_id": [k[1] for k in changed]})
         con.register("changed_keys", keys)
         try:
@@ -391,6 +395,7 @@ class DuckDBStore(AlertStoreMixin):
                 )
             finally:
                 con.unregister("tagged")
+        return tagged
 
     def update_enrichment(self, mentions: Sequence[Mention]) -> int:
         """Rewrite the enrichment fields and query tags of stored mentions; return how many."""
