@@ -25,7 +25,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    # In a folder that does not exist yet, as ~/.local/share/ecoute on a fresh machine.
+    db = tmp_path_factory.mktemp("demo") / "share" / "ecoute" / "demo.duckdb"
     result = ecoute(db, "demo", "--no-serve")
     assert result.exit_code == 0, result.output
     return db

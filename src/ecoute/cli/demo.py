@@ -53,6 +53,7 @@ def demo(
         stale.unlink(missing_ok=True)
     settings = context.settings(db=db, host=host, port=port)
     replay = db.with_name(db.stem + "-replay.jsonl")
+    replay.parent.mkdir(parents=True, exist_ok=True)  # the store would make it, but later
     end = datetime.now(UTC).replace(second=0, microsecond=0)
     started = time.perf_counter()
     lines = write_jsonl(replay, end=end, seed=seed)
