@@ -60,6 +60,36 @@ def test_import_json_summary(tmp_path, mixed_file):
     assert (summary["added"], summary["rejected"]) == (90, 10)
 
 
+def test_an_import_whose_ranking_merge_runs_out_of_memory_keeps_its_posts(
+    tmp_path, mixed_file, monkeypatch
+):
+    import duckdb
+
+    from ecoute.store import _duckdb_measures
+
+    def out_of_memory(con):
+        raise duckdb.OutOfMemoryException("could not allocate block")
+
+    db = tmp_path / "w.duckdb"
+    with monkeypatch.context() as patch:
+        patch.setattr(_duckdb_measures, "fold_pending", out_of_memory)
+        result = ecoute(db, "import", "--no-progress", str(mixed_file))
+    assert result.exit_code == 1
+    assert "not enough memory to merge the author rankings' changes" in result.stderr
+    assert "Traceback" not in result.output
+    # Opened again (with the memory it needs), the workspace merges what waited.
+    top = ecoute(db, "stats", "--json")
+    assert json.loads(top.stdout)["mentions"] == 90
+    from ecoute.store.duckdb import DuckDBStore
+
+    store = DuckDBStore(db)
+    try:
+        assert store.sql("SELECT count(*) FROM rollup_author_pending") == [(0,)]
+        assert store.sql("SELECT count(*) > 0 FROM rollup_author_total") == [(True,)]
+    finally:
+        store.close()
+
+
 def test_unreadable_format_fails_with_a_message(tmp_path):
     weird = tmp_path / "posts.txt"
     weird.write_text("hello\n")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from contextlib import closing
+from contextlib import closing, nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -45,18 +45,23 @@ def _mixed_records() -> list[object]:
     return records
 
 
-def _import(path: Path, db: Path, *, bulk: bool) -> tuple[UpsertCounts, list[str]]:
+def _import(
+    path: Path, db: Path, *, bulk: bool, deferred: bool = False
+) -> tuple[UpsertCounts, list[str]]:
     with closing(DuckDBStore(db)) as store:
         query = Query(name="fleur", expr="fleurissimo", kind=QueryKind.BRAND)
         if query.name not in {q.name for q in store.list_queries()}:
             store.save_query(query)
         pipeline = Pipeline(store, [])
         counts, rejected = UpsertCounts(), []
-        for page in read_file(path, collected_at=MOMENT, chunk_lines=16, bulk=bulk):
-            if bulk:
-                assert page.heard is None or page.heard.num_rows <= 16
-            rejected += [f"{r.where}: {r.reason}" for r in page.rejected]
-            counts += pipeline.ingest(page, enriched=False)
+        with store.bulk_load() if deferred else nullcontext():
+            for page in read_file(path, collected_at=MOMENT, chunk_lines=16, bulk=bulk):
+                if bulk:
+                    assert page.heard is None or page.heard.num_rows <= 16
+                rejected += [f"{r.where}: {r.reason}" for r in page.rejected]
+                counts += pipeline.ingest(page, enriched=False)
+            if deferred and counts.added:
+                assert store.sql("SELECT count(*) FROM rollup_author_pending")[0][0] > 0
     return counts, rejected
 
 
@@ -178,3 +183,32 @@ def test_a_batch_of_new_and_edited_posts_keeps_the_rollups_exact(mixed, tmp_path
     with closing(DuckDBStore(tmp_path / "bulk.duckdb")) as store:
         store.rebuild_rollups()
     assert _rows(tmp_path / "bulk.duckdb") == bulk_rows
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+def test_a_bulk_load_merges_the_author_rollups_once_into_the_same_rows(mixed, tmp_path, bulk):
+    # Within store.bulk_load() the author rollups' changes wait in a table of their
+    # own, merged when the block ends: new, edited and deleted posts across batches
+    # and two imports leave the very rows the per-batch merges leave.
+    later = (MOMENT + timedelta(days=1)).isoformat()
+    second = write_jsonl(
+        tmp_path / "second.jsonl",
+        [
+            post(20, text="Fleurissimo édité", likes=99, collected_at=later),
+            post(21, text="plus rien à voir", collected_at=later),
+            {"platform": "mastodon", "id": "22", "deleted": True},
+            post(70, text="Fleurissimo nouveau 🌸", author="u70"),
+        ],
+    )
+    for deferred, db in ((True, tmp_path / "deferred.duckdb"), (False, tmp_path / "plain.duckdb")):
+        _import(mixed, db, bulk=bulk, deferred=deferred)
+        _import(second, db, bulk=bulk, deferred=deferred)
+    deferred_rows, plain_rows = (
+        _rows(tmp_path / "deferred.duckdb"),
+        _rows(tmp_path / "plain.duckdb"),
+    )
+    assert plain_rows["rollup_author_total"]
+    for table in _TABLES:
+        assert deferred_rows[table] == plain_rows[table], table
+    with closing(DuckDBStore(tmp_path / "deferred.duckdb")) as store:
+        assert store.sql("SELECT count(*) FROM rollup_author_pending") == [(0,)]

@@ -269,3 +269,85 @@ def test_batches_merge_into_one_row_per_key(store: DuckDBStore) -> None:
     store.rebuild_rollups()
     assert rollups(store) == maintained
     assert_agrees(store)
+
+
+def _pending(store: DuckDBStore) -> int:
+    return store.sql("SELECT count(*) FROM rollup_author_pending")[0][0]
+
+
+def test_a_bulk_load_keeps_reads_exact_and_merges_the_author_rollups_at_its_end(
+    store: DuckDBStore,
+) -> None:
+    everything = posts(300)
+    later = START + timedelta(days=12)
+    with store.bulk_load():
+        for start in range(0, 300, 50):
+            store.upsert(everything[start : start + 50])
+        assert _pending(store) > 0
+        # Behind, the author rollups are not read: every answer comes from the mentions.
+        assert store.sql("SELECT count(*) FROM rollup_author_total") == [(0,)]
+        assert_agrees(store)
+        store.upsert(
+            [msgspec.structs.replace(m, likes=99, collected_at=later) for m in everything[:40]]
+        )
+        store.upsert(
+            [
+                msgspec.structs.replace(m, is_deleted=True, deleted_by=DeletedBy.AUTHOR)
+                for m in everything[40:70]
+            ]
+        )
+        reenriched = [
+            msgspec.structs.replace(m, sentiment=Sentiment.POSITIVE, queries=["rival"])
+            for m in everything[70:120]
+        ]
+        assert store.update_enrichment(reenriched) == 50
+        assert_agrees(store)
+        keys = [(m.platform, m.native_id) for m in everything[::4]]
+        store.set_query_matches("acme", keys)
+        store.remove_query("bikes")
+        assert_agrees(store)
+    assert _pending(store) == 0
+    assert store.sql("SELECT count(*) FROM rollup_author_total") > [(0,)]
+    assert_agrees(store)
+    merged = rollups(store)
+    store.rebuild_rollups()
+    assert rollups(store) == merged
+
+
+def test_a_bulk_load_merges_what_it_wrote_when_the_block_fails(store: DuckDBStore) -> None:
+    with pytest.raises(ValueError), store.bulk_load():
+        store.upsert(posts(100))
+        raise ValueError("a file the import could not read")
+    assert _pending(store) == 0
+    merged = rollups(store)
+    store.rebuild_rollups()
+    assert rollups(store) == merged
+
+
+def test_an_interrupted_bulk_load_is_merged_when_the_workspace_is_next_opened(tmp_path) -> None:
+    path = tmp_path / "cut.duckdb"
+    store = DuckDBStore(path)
+    with pytest.raises(KeyboardInterrupt), store.bulk_load():
+        store.upsert(posts(200))
+        raise KeyboardInterrupt
+    assert _pending(store) > 0
+    assert_agrees(store)  # exact while behind
+    store.close()
+
+    reopened = DuckDBStore(path)
+    try:
+        assert _pending(reopened) == 0
+        merged = rollups(reopened)
+        reopened.rebuild_rollups()
+        assert rollups(reopened) == merged
+        assert_agrees(reopened)
+    finally:
+        reopened.close()
+
+
+def test_nested_bulk_loads_merge_once_when_the_outer_one_ends(store: DuckDBStore) -> None:
+    with store.bulk_load():
+        with store.bulk_load():
+            store.upsert(posts(50))
+        assert _pending(store) > 0
+    assert _pending(store) == 0

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ecoute.settings import Settings
-from ecoute.store.base import StoreError
+from ecoute.store.base import Store, StoreError
 from ecoute.store.duckdb import DuckDBStore
 
 out = Console(highlight=False, soft_wrap=True)
@@ -48,6 +48,16 @@ class Context:
             yield store
         finally:
             store.close()
+
+
+@contextlib.contextmanager
+def bulk_load(store: Store) -> Iterator[None]:
+    """`store.bulk_load()`, a failure of its merge at the end told as an error."""
+    try:
+        with store.bulk_load():
+            yield
+    except StoreError as exc:
+        fail(str(exc))
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ecoute.cli._context import Context, err, fail, out
+from ecoute.cli._context import Context, bulk_load, err, fail, out
 from ecoute.hookspecs import close_hooks, plugin_manager
 from ecoute.pipeline import Pipeline, stages_for
 from ecoute.sources.base import Page
@@ -92,23 +92,28 @@ def import_files(
         hooks = plugin_manager(settings)
         pipeline = Pipeline(store, stages, hooks=hooks)
         try:
-            for path in files:
-                started = time.perf_counter()
-                try:
-                    batch = settings.batch_size if enrich else store.bulk_rows
-                    pages = _pages(path, fmt, platform, batch, bulk=not enrich)
-                    counts = _import_one(pipeline, path, pages, progress, enrich)
-                except (FileFormatError, OSError) as exc:
-                    err.print(f"{escape(str(path))}: [red]cannot import:[/] {escape(str(exc))}")
-                    failed = True
-                    continue
-                seconds = time.perf_counter() - started
-                total += counts
-                if as_json:
-                    summary = {"file": str(path), **counts.as_dict(), "seconds": seconds}
-                    out.print(orjson.dumps(summary).decode(), markup=False)
-                else:
-                    out.print(f"{escape(str(path))}: {_summary(counts)} in {seconds:.1f} s")
+            with bulk_load(store):
+                for path in files:
+                    started = time.perf_counter()
+                    try:
+                        batch = settings.batch_size if enrich else store.bulk_rows
+                        pages = _pages(path, fmt, platform, batch, bulk=not enrich)
+                        counts = _import_one(pipeline, path, pages, progress, enrich)
+                    except (FileFormatError, OSError) as exc:
+                        err.print(f"{escape(str(path))}: [red]cannot import:[/] {escape(str(exc))}")
+                        failed = True
+                        continue
+                    seconds = time.perf_counter() - started
+                    total += counts
+                    if as_json:
+                        summary = {"file": str(path), **counts.as_dict(), "seconds": seconds}
+                        out.print(orjson.dumps(summary).decode(), markup=False)
+                    else:
+                        out.print(f"{escape(str(path))}: {_summary(counts)} in {seconds:.1f} s")
+                merging = time.perf_counter()
+            merged = time.perf_counter() - merging
+            if merged >= 1 and not as_json:
+                err.print(f"author rankings brought up to date in {merged:.1f} s")
         finally:
             close_hooks(hooks)  # alert deliveries already queued are handed over or kept
     if len(files) > 1 and not as_json:

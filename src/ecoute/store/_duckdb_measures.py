@@ -230,31 +230,74 @@ def add_contributions(
                 con.execute(f"INSERT INTO delta_{r.table} BY NAME {sql}")
 
 
-def apply_delta(con: duckdb.DuckDBPyConnection) -> None:
-    """Merge the collected changes into the rollups; drop the groups left empty."""
+def apply_delta(con: duckdb.DuckDBPyConnection, *, defer_authors: bool = False) -> None:
+    """Merge the collected changes into the rollups; drop the groups left empty.
+
+    With `defer_authors` the author rollups' changes are appended to the pending
+    ones instead (migration 0009), for `fold_pending` to merge in one pass.
+    """
     for r in ROLLUPS:
+        delta = f"delta_{r.table}"
+        if defer_authors and r in AUTHORS:
+            if r.finer is None:
+                con.execute(f"INSERT INTO {PENDING} BY NAME {_summed_sql(r, delta)} {_NONZERO}")
+            continue
         if r.finer is not None:
-            con.execute(
-                f"INSERT INTO delta_{r.table} BY NAME {_coarser_sql(r, f'delta_{r.finer.table}')}"
-            )
-        key = ", ".join((r.grain, "query", *r.keys))
-        con.execute(
-            f"INSERT INTO {r.table} BY NAME SELECT {key}, sum(mentions) AS mentions, "
-            "sum(reach) AS reach, sum(engagement) AS engagement "
-            f"FROM delta_{r.table} GROUP BY ALL "
-            "HAVING sum(mentions) <> 0 OR sum(reach) <> 0 OR sum(engagement) <> 0 "
-            "ON CONFLICT DO UPDATE SET mentions = mentions + excluded.mentions, "
-            "reach = reach + excluded.reach, engagement = engagement + excluded.engagement"
-        )
-        _drop_emptied(con, r.table, f"delta_{r.table}")
-    con.execute(
-        f"INSERT INTO {TOTALS} BY NAME {_totals_sql('delta_rollup_author_daily')} "
-        "HAVING sum(mentions) <> 0 OR sum(reach) <> 0 OR sum(engagement) <> 0 "
-        "ON CONFLICT DO UPDATE SET " + ", ".join(f"{m} = {m} + excluded.{m}" for m in MEASURES)
-    )
-    _drop_emptied(con, TOTALS, "delta_rollup_author_daily")
+            con.execute(f"INSERT INTO {delta} BY NAME {_coarser_sql(r, f'delta_{r.finer.table}')}")
+        _merge(con, r.table, _summed_sql(r, delta), delta)
+    if not defer_authors:
+        _merge(con, TOTALS, _totals_sql("delta_rollup_author_daily"), "delta_rollup_author_daily")
     for r in ROLLUPS:
         con.execute(f"DROP TABLE delta_{r.table}")
+
+
+def _summed_sql(r: Rollup, source: str) -> str:
+    """SELECT the changes of `source` (shaped like `r`) summed per key."""
+    key = ", ".join((r.grain, "query", *r.keys))
+    return (
+        f"SELECT {key}, sum(mentions) AS mentions, sum(reach) AS reach, "
+        f"sum(engagement) AS engagement FROM {source} GROUP BY ALL"
+    )
+
+
+def _merge(con: duckdb.DuckDBPyConnection, table: str, changes: str, delta: str) -> None:
+    """Add the summed `changes` (a SELECT) into `table`; `delta` holds the unsummed ones."""
+    columns = MEASURES if table == TOTALS else MEASURES[:3]
+    con.execute(
+        f"INSERT INTO {table} BY NAME {changes} {_NONZERO} "
+        "ON CONFLICT DO UPDATE SET " + ", ".join(f"{m} = {m} + excluded.{m}" for m in columns)
+    )
+    _drop_emptied(con, table, delta)
+
+
+_NONZERO = "HAVING sum(mentions) <> 0 OR sum(reach) <> 0 OR sum(engagement) <> 0"
+
+# The author rollups, whose changes a bulk load puts off (migration 0009).
+AUTHORS = _FAMILIES[1]
+PENDING = "rollup_author_pending"
+
+
+def has_pending(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether some author rollup changes wait to be merged (the author rollups are behind)."""
+    ((pending,),) = con.execute(f"SELECT EXISTS (FROM {PENDING})").fetchall()
+    return bool(pending)
+
+
+def fold_pending(con: duckdb.DuckDBPyConnection) -> int:
+    """Merge the pending author rollup changes into the author rollups; return how many rows.
+
+    Read from the pending table itself: a copy of millions of rows into the
+    deltas would cost memory for nothing.
+    """
+    ((rows,),) = con.execute(f"SELECT count(*) FROM {PENDING}").fetchall()
+    if rows:
+        daily, monthly = AUTHORS
+        _merge(con, daily.table, _summed_sql(daily, PENDING), PENDING)
+        by_month = f"({_coarser_sql(monthly, PENDING)}) AS c"
+        _merge(con, monthly.table, _summed_sql(monthly, by_month), PENDING)
+        _merge(con, TOTALS, _totals_sql(PENDING), PENDING)
+        con.execute(f"DELETE FROM {PENDING}")
+    return int(rows)
 
 
 def _drop_emptied(con: duckdb.DuckDBPyConnection, table: str, delta: str) -> None:
@@ -318,6 +361,11 @@ def rebuild(con: duckdb.DuckDBPyConnection, *, query: str | None = None) -> None
                 f"INSERT INTO {r.table} BY NAME SELECT * FROM ({sql}) WHERE query = $q",
                 {"q": query},
             )
+    # The pending changes are in the mentions the rollups were just summed from.
+    if query is None:
+        con.execute(f"DELETE FROM {PENDING}")
+    else:
+        con.execute(f"DELETE FROM {PENDING} WHERE query = $q", {"q": query})
     # Ordered by the keys rankings filter on: DuckDB skips row groups by their min/max.
     if query is None:
         con.execute(f"DELETE FROM {TOTALS}")
@@ -335,7 +383,7 @@ def rebuild(con: duckdb.DuckDBPyConnection, *, query: str | None = None) -> None
 
 def forget_query(con: duckdb.DuckDBPyConnection, query: str) -> None:
     """Drop a removed query's rows."""
-    for table in (*(r.table for r in ROLLUPS), TOTALS):
+    for table in (*(r.table for r in ROLLUPS), TOTALS, PENDING):
         con.execute(f"DELETE FROM {table} WHERE query = $q", {"q": query})
 
 
@@ -364,11 +412,16 @@ def windows_back(where: Filter, now: datetime) -> Iterator[Filter]:
     yield where
 
 
-def measure_sql(spec: Measure, order: str | None = None) -> tuple[str, dict[str, Any]]:
-    """One statement computing `spec`; `order` replaces the measure-first ordering."""
-    if _totals_answer(spec):
+def measure_sql(
+    spec: Measure, order: str | None = None, *, authors: bool = True
+) -> tuple[str, dict[str, Any]]:
+    """One statement computing `spec`; `order` replaces the measure-first ordering.
+
+    Without `authors` the author rollups are not read (their changes are pending).
+    """
+    if authors and _totals_answer(spec):
         return _totals_sql_for(spec, order)
-    chain = _rollup_for(spec)
+    chain = _rollup_for(spec, authors=authors)
     if chain is not None and _ranks_authors(spec, chain, order):
         return _ranking_sql(chain, spec)
     if chain is None:
@@ -580,7 +633,9 @@ BOUNDED_CANDIDATES = 1000  # leaders summed over the period before the proof is 
 BOUNDED_SPAN = timedelta(days=14)
 
 
-def bounded_ranking_sql(spec: Measure) -> tuple[str, dict[str, Any]] | None:
+def bounded_ranking_sql(
+    spec: Measure, *, authors: bool = True
+) -> tuple[str, dict[str, Any]] | None:
     """A top-k of authors over a period from their all-time totals' leaders, with its proof.
 
     No author sums more over a period than over all time (every measure counts
@@ -592,11 +647,14 @@ def bounded_ranking_sql(spec: Measure) -> tuple[str, dict[str, Any]] | None:
     the caller names them from the profiles and breaks ties by name. When it is
     not proven (flat data, a short period that favours newcomers) the caller ranks
     the usual way.
-    None when the totals cannot bound `spec` (a language filter, say).
+    None when the totals cannot bound `spec` (a language filter, say), or are behind
+    (without `authors`).
     """
     w = spec.where
-    if _totals_answer(spec) or (
-        w.since is not None and w.until is not None and w.until - w.since < BOUNDED_SPAN
+    if (
+        not authors
+        or _totals_answer(spec)
+        or (w.since is not None and w.until is not None and w.until - w.since < BOUNDED_SPAN)
     ):
         return None
     chain = _rollup_for(spec)
@@ -687,8 +745,11 @@ def _author_rows_sql(chain: list[Rollup], w: Filter) -> tuple[str, dict[str, Any
     return " UNION ALL ".join([whole, *parts]), params
 
 
-def _rollup_for(spec: Measure) -> list[Rollup] | None:
-    """The rollups that can answer `spec`, coarsest first, or None when only a scan can."""
+def _rollup_for(spec: Measure, *, authors: bool = True) -> list[Rollup] | None:
+    """The rollups that can answer `spec`, coarsest first, or None when only a scan can.
+
+    Without `authors` the author rollups are left out.
+    """
     w = spec.where
     if w.text or w.words:
         return None
@@ -699,6 +760,8 @@ def _rollup_for(spec: Measure) -> list[Rollup] | None:
     # Grouped by hour or day, no rollup coarser than that may be read.
     finest = "hour" if "hour" in spec.by else "day" if "day" in spec.by else "month"
     for family in _FAMILIES:
+        if family is AUTHORS and not authors:
+            continue
         if used <= family[0].filters and set(spec.by) <= family[0].dimensions:
             usable = [r for r in family if _STEPS[r.grain] <= _STEPS[finest]]
             return usable[::-1] or None

@@ -7,6 +7,7 @@ implement the same protocol and pass the same conformance tests.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -170,6 +171,15 @@ class Store(Protocol):
 
         `heard` has the columns of ``ecoute.model.heard_columns()``; ``queries[i]``
         names the standing queries its row ``i`` matched.
+        """
+        ...
+
+    def bulk_load(self) -> AbstractContextManager[None]:
+        """A block of writes the store may finish faster together (an import, a backfill).
+
+        A store may put off the upkeep of derived data to one pass when the block
+        ends; reads inside the block stay exact, and what an interrupted block put
+        off is caught up when the store is next opened.
         """
         ...
 

