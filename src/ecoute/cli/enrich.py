@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ecoute.cli._context import Context, bulk_load, err, fail, out
+from ecoute.cli._context import Context, err, fail, out
 from ecoute.pipeline import enrich_history, stages_for
 
 _PERIOD = re.compile(r"^(\d+)\s*([mhdw])$")
@@ -72,7 +72,7 @@ def enrich(
         )
     stages = stages_for(settings)
     started = time.perf_counter()
-    with context.store(settings) as store, bulk_load(store):
+    with context.store(settings) as store:
         done = enrich_history(
             store,
             stages,
