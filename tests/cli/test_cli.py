@@ -72,7 +72,7 @@ def test_an_import_whose_ranking_merge_runs_out_of_memory_keeps_its_posts(
 
     db = tmp_path / "w.duckdb"
     with monkeypatch.context() as patch:
-        patch.setattr(_duckdb_measures, "fold_pending", out_of_memory)
+        patch.setattr(_duckdb_measures, "merge_pending", out_of_memory)
         result = ecoute(db, "import", "--no-progress", str(mixed_file))
     assert result.exit_code == 1
     assert "not enough memory to merge the author rankings' changes" in result.stderr

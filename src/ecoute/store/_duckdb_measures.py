@@ -234,7 +234,7 @@ def apply_delta(con: duckdb.DuckDBPyConnection, *, defer_authors: bool = False) 
     """Merge the collected changes into the rollups; drop the groups left empty.
 
     With `defer_authors` the author rollups' changes are appended to the pending
-    ones instead (migration 0009), for `fold_pending` to merge in one pass.
+    ones instead (migration 0009), for `merge_pending` to merge in one pass.
     """
     for r in ROLLUPS:
         delta = f"delta_{r.table}"
@@ -283,7 +283,7 @@ def has_pending(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(pending)
 
 
-def fold_pending(con: duckdb.DuckDBPyConnection) -> int:
+def merge_pending(con: duckdb.DuckDBPyConnection) -> int:
     """Merge the pending author rollup changes into the author rollups; return how many rows.
 
     Read from the pending table itself: a copy of millions of rows into the
@@ -633,9 +633,7 @@ BOUNDED_CANDIDATES = 1000  # leaders summed over the period before the proof is 
 BOUNDED_SPAN = timedelta(days=14)
 
 
-def bounded_ranking_sql(
-    spec: Measure, *, authors: bool = True
-) -> tuple[str, dict[str, Any]] | None:
+def bounded_ranking_sql(spec: Measure) -> tuple[str, dict[str, Any]] | None:
     """A top-k of authors over a period from their all-time totals' leaders, with its proof.
 
     No author sums more over a period than over all time (every measure counts
@@ -647,14 +645,11 @@ def bounded_ranking_sql(
     the caller names them from the profiles and breaks ties by name. When it is
     not proven (flat data, a short period that favours newcomers) the caller ranks
     the usual way.
-    None when the totals cannot bound `spec` (a language filter, say), or are behind
-    (without `authors`).
+    None when the totals cannot bound `spec` (a language filter, say).
     """
     w = spec.where
-    if (
-        not authors
-        or _totals_answer(spec)
-        or (w.since is not None and w.until is not None and w.until - w.since < BOUNDED_SPAN)
+    if _totals_answer(spec) or (
+        w.since is not None and w.until is not None and w.until - w.since < BOUNDED_SPAN
     ):
         return None
     chain = _rollup_for(spec)

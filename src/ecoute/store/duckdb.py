@@ -268,23 +268,18 @@ class DuckDBStore(AlertStoreMixin):
         """
         with self._write_lock:
             self._bulk += 1
+        interrupted = False
         try:
             yield
-        except Exception:
-            self._end_bulk_load()
+        except BaseException as exc:
+            interrupted = not isinstance(exc, Exception)
             raise
-        except BaseException:
+        finally:
             with self._write_lock:
                 self._bulk -= 1
-            raise
-        self._end_bulk_load()
-
-    def _end_bulk_load(self) -> None:
-        with self._write_lock:
-            self._bulk -= 1
-            if self._bulk:
-                return
-        self.merge_pending()
+                last = not self._bulk
+            if last and not interrupted:
+                self.merge_pending()
 
     def merge_pending(self) -> int:
         """Merge the pending author rollup changes; return how many rows there were."""
@@ -292,7 +287,7 @@ class DuckDBStore(AlertStoreMixin):
             con = self._cursor()
             con.execute("BEGIN")
             try:
-                rows = measures.fold_pending(con)
+                rows = measures.merge_pending(con)
                 con.execute("COMMIT")
             except duckdb.OutOfMemoryException as exc:
                 con.execute("ROLLBACK")
