@@ -78,6 +78,7 @@ def import_files(
     told apart by its content. Each post is identified by (platform, id): a newer
     version updates it, a deletion hides it, and a bad record is reported on
     stderr as FILE:LINE: reason and skipped, never stopping the good ones.
+    The author rankings are brought up to date once, after the last file.
     """
     context: Context = ctx.obj
     settings = context.settings()
