@@ -248,6 +248,29 @@ def test_bulk_reader_splits_lines_as_the_record_reader_does(data, block, size):
     assert all(len(chunk) == size for _, chunk, _ in chunks[:-1])
 
 
+def test_bulk_pages_read_in_quarters_are_the_pages_read_whole(tmp_path, monkeypatch):
+    records = [post(i) for i in range(30)]
+    records[5], records[17] = "{broken", post(17, likes=-1)
+    records[22] = {"platform": "mastodon", "id": "3", "deleted": True}
+    path = write_jsonl(tmp_path / "a.jsonl", records)
+
+    def pages() -> list[tuple]:
+        # Which lines Arrow reads and which the record path does may differ (Arrow
+        # refuses a whole part or a whole page): the posts, errors and cursors may not.
+        out = []
+        for p in read_file(path, chunk_lines=8, bulk=True):
+            heard = [] if p.heard is None else p.heard.column("native_id").to_pylist()
+            ids = sorted(heard + [m.native_id for m in p.mentions], key=int)
+            out.append((ids, [(r.where, r.reason) for r in p.rejected], p.cursor, p.exhausted))
+        return out
+
+    whole = pages()
+    monkeypatch.setattr(files, "_PARTED", 8)  # pages of 8 lines, read 2 lines at a time
+    assert pages() == whole
+    assert [len(ids) + len(rejected) for ids, rejected, _, _ in whole] == [8, 8, 8, 6]
+    assert [cursor for _, _, cursor, _ in whole][-1] == path.stat().st_size
+
+
 def test_bulk_pages_keep_line_numbers_across_chunks(tmp_path):
     records = [post(i) for i in range(7)]
     records[5] = "{broken"

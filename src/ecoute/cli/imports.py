@@ -157,6 +157,7 @@ def _import_one(
             counts += pipeline.ingest(page, enriched=enrich)
             if isinstance(page.cursor, int) and page.cursor:
                 bar.update(task, completed=min(page.cursor, size))
+            del page  # not held while the next page is read: a bulk page is ~80 MB
     return counts
 
 

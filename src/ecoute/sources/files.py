@@ -14,11 +14,11 @@ import io
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
 from typing import IO, Any, Literal
 
 import msgspec
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
@@ -215,95 +215,183 @@ def _read_jsonl(raw: IO[bytes], moment: datetime, chunk_lines: int) -> Iterator[
 
 
 def _read_jsonl_bulk(raw: IO[bytes], moment: datetime, chunk_lines: int) -> Iterator[Page]:
+    # A big page is read and parsed a quarter at a time: only a quarter's bytes are
+    # held besides the page's table (the read of a million posts peaked 30 MB lower).
+    part = chunk_lines // 4 if chunk_lines % 4 == 0 and chunk_lines >= _PARTED else chunk_lines
+    parts: list[Page] = []
+    lines = offset = 0
+    for chunk in _byte_chunks(raw, part):
+        offset = chunk.offset
+        last = chunk.lines < part  # only the last chunk is short
+        lines += chunk.lines
+        parts.append(_bulk_page(chunk, moment))
+        del chunk  # neither a chunk nor a page is held while the next one is read
+        if last or lines == chunk_lines:
+            page = _joined(parts, offset, exhausted=last)
+            parts, lines = [], 0
+            yield page
+            del page
+            if last:
+                return
+    yield _joined(parts, offset, exhausted=True)
+
+
+def _joined(parts: list[Page], offset: int, *, exhausted: bool) -> Page:
+    """One page of the pages of consecutive chunks."""
+    tables = [p.heard for p in parts if p.heard is not None]
+    return Page(
+        mentions=[m for p in parts for m in p.mentions],
+        cursor=offset,
+        rejected=[r for p in parts for r in p.rejected],
+        heard=pa.concat_tables(tables) if len(tables) > 1 else (tables or [None])[0],
+        exhausted=exhausted,
+    )
+
+
+_BLOCK_BYTES = 1 << 23  # read 8 MiB at a time
+_PARTED = 65_536  # pages of this many lines or more are read in quarters
+
+
+class _Chunk(msgspec.Struct, frozen=True):
+    """`lines` lines of a file as read: each ends with a line feed, carriage return kept.
+
+    A line over MAX_LINE_BYTES is held empty (its rest was skipped as it was read)
+    and listed in `long`, by index; `first` is the number of the first line,
+    `offset` the bytes read so far, and `bom` whether ``data`` starts with the
+    file's UTF-8 byte-order mark.
+    """
+
+    first: int
+    data: bytearray
+    ends: np.ndarray  # the offset of each line's line feed in `data`
+    offset: int
+    long: frozenset[int] = frozenset()
+    bom: bool = False
+
+    @property
+    def lines(self) -> int:
+        return len(self.ends)
+
+    def split(self) -> list[bytes | None]:
+        """The lines as `_lines` yields them: ends stripped, BOM dropped, None when too long."""
+        lines: list[bytes | None] = []
+        for i, line in enumerate(bytes(self.data).split(b"\n")[: self.lines]):
+            if i in self.long or len(line) > MAX_LINE_BYTES:
+                lines.append(None)
+                continue
+            if i == 0 and self.bom:
+                line = line[len(codecs.BOM_UTF8) :]
+            lines.append(line.rstrip(b"\r"))
+        return lines
+
+
+_LF = ord("\n")
+
+
+def _byte_chunks(raw: IO[bytes], size: int) -> Iterator[_Chunk]:
+    """Yield chunks of `size` lines (fewer in the last) until the file ends.
+
+    Read by blocks and cut at a line feed, so a million lines cost no object per
+    line: the bulk path hands a chunk's bytes to Arrow as they are. A line's
+    bytes past MAX_LINE_BYTES are skipped as they are read, never held.
+    """
+    pending = bytearray()  # read, not yet yielded: whole lines, then the start of one
+    complete = 0  # line feeds in `pending`
+    first = 1  # the number of the first line in `pending`
+    long: list[int] = []  # numbers of the too-long lines in `pending`
+    skipping = False  # the last line is too long: its bytes are dropped up to its end
     offset = 0
-    for first, chunk, offset in _line_chunks(raw, chunk_lines):
-        if len(chunk) < chunk_lines:  # only the last chunk is short
-            yield _bulk_page(first, chunk, offset, moment, exhausted=True)
-            return
-        yield _bulk_page(first, chunk, offset, moment)
-    yield _bulk_page(0, [], offset, moment, exhausted=True)
+    bom: bool | None = None  # unknown until the file's first bytes are read
+
+    def take(lines: int) -> _Chunk:
+        nonlocal pending, first, complete, long, bom
+        with memoryview(pending) as view:
+            ends = _line_feeds(view, lines)
+            end = int(ends[-1]) + 1
+            rest = bytearray(view[end:])
+        # The chunk keeps the bytes read, not a copy; the start of the next one moves.
+        data, pending = pending, rest
+        del data[end:]
+        held = frozenset(n - first for n in long if n < first + lines)
+        chunk = _Chunk(first, data, ends, offset, held, bool(bom))
+        first += lines
+        complete -= lines
+        long = [n for n in long if n >= first]
+        bom = False
+        return chunk
+
+    while block := raw.read(_BLOCK_BYTES):
+        offset += len(block)
+        if skipping:
+            end = block.find(b"\n")
+            if end < 0:
+                continue
+            block, skipping = block[end:], False
+        pending += block
+        complete += block.count(b"\n")
+        start = pending.rfind(b"\n") + 1  # of the last line, not ended yet
+        if len(pending) - start > MAX_LINE_BYTES:
+            long.append(first + complete)
+            del pending[start:]
+            skipping = True
+        if bom is None and (len(pending) >= len(codecs.BOM_UTF8) or complete):
+            bom = pending.startswith(codecs.BOM_UTF8)
+        while complete >= size:
+            yield take(size)
+    if skipping or (pending and pending[-1] != _LF):
+        pending.append(_LF)  # the last line, without its line feed
+        complete += 1
+    while complete:
+        yield take(min(complete, size))
 
 
-_BLOCK_BYTES = 1 << 23  # read 8 MiB at a time; split into lines by bytes.split, in C
+def _line_feeds(data: memoryview, count: int) -> np.ndarray:
+    """The offsets of the first `count` line feeds of `data`, which holds that many."""
+    found: list[np.ndarray] = []
+    total = 0
+    for start in range(0, len(data), _BLOCK_BYTES):  # by blocks: no mask as big as `data`
+        feeds = np.flatnonzero(np.frombuffer(data[start : start + _BLOCK_BYTES], np.uint8) == _LF)
+        found.append(feeds[: count - total] + start)
+        total += len(found[-1])
+        if total == count:
+            break
+    return np.concatenate(found)
 
 
 def _line_chunks(raw: IO[bytes], size: int) -> Iterator[tuple[int, list[bytes | None], int]]:
     """Yield (first line's number, `size` lines, bytes read so far) until the file ends.
 
     The lines are those of `_lines` (ends stripped, the UTF-8 BOM dropped, None for
-    a line over MAX_LINE_BYTES, which is skipped, not held), read by blocks: a
-    million lines cost a few hundred milliseconds, not seconds of `readline`.
+    a line over MAX_LINE_BYTES), read by `_byte_chunks`.
     """
-    lines: list[bytes | None] = []
-    tail = b""  # the start of a line the last block did not end
-    long = False  # the line being read is over MAX_LINE_BYTES: skipped to its end
-    number, offset = 1, 0
-    first = True  # the file's first line is not read yet: it may start with a BOM
-    while True:
-        block = raw.read(_BLOCK_BYTES)
-        offset += len(block)
-        if not block:
-            if long or tail:
-                lines.append(None if long else tail.rstrip(b"\r"))
-                if first:
-                    _drop_bom(lines)
-            break
-        parts = block.split(b"\n")
-        if len(parts) == 1:  # no line ends in this block
-            tail, long = (b"", True) if long or len(tail) + len(block) > MAX_LINE_BYTES else (
-                tail + block, False)  # fmt: skip
-            continue
-        head = None
-        if not long and len(tail) + len(parts[0]) <= MAX_LINE_BYTES:
-            head = (tail + parts[0]).rstrip(b"\r")  # its CR may end the last block
-        tail = parts.pop()
-        long = len(tail) > MAX_LINE_BYTES
-        if long:
-            tail = b""
-        parts[0] = head  # type: ignore[call-overload]
-        if max(map(len, islice(parts, 1, None)), default=0) > MAX_LINE_BYTES:
-            parts[1:] = [None if len(p) > MAX_LINE_BYTES else p for p in parts[1:]]
-        if b"\r" in block:
-            parts[1:] = [p and p.rstrip(b"\r") for p in islice(parts, 1, None)]
-        lines += parts
-        if first:
-            _drop_bom(lines)
-            first = False
-        while len(lines) >= size:
-            yield number, lines[:size], offset
-            number += size
-            del lines[:size]
-    if lines:  # fewer than `size` were left, and at most the last line came since
-        yield number, lines, offset
+    for chunk in _byte_chunks(raw, size):
+        yield chunk.first, chunk.split(), chunk.offset
 
 
-def _drop_bom(lines: list[bytes | None]) -> None:
-    """Drop the UTF-8 byte-order mark starting the file's first line, ``lines[0]``."""
-    line = lines[0]
-    if line is not None and line.startswith(codecs.BOM_UTF8):
-        lines[0] = line[len(codecs.BOM_UTF8) :]
-
-
-def _bulk_page(
-    first: int, chunk: list[bytes | None], offset: int, moment: datetime, *, exhausted: bool = False
-) -> Page:
-    """One page of a chunk of lines: the plain live posts as a table, the rest as mentions.
-
-    `first` is the number of the chunk's first line.
-    """
-    if None not in chunk and b"" not in chunk and not any(map(bytes.isspace, chunk)):
-        joined = b"\n".join(chunk)  # type: ignore[arg-type]
-        # The usual chunk: every line a plain post, parsed at once.
-        if b'"deleted' not in joined and b'"raw"' not in joined:
-            plain: list[bytes] = chunk  # type: ignore[assignment]
-            heard, refused = _heard_table(plain, moment, joined)
-            others = [(first + i, plain[i]) for i in refused]
-            return _page_of(heard, others, [], offset, moment, exhausted)
+def _bulk_page(chunk: _Chunk, moment: datetime) -> Page:
+    """One page of a chunk: the plain live posts as a table, the rest as mentions."""
+    data = chunk.data
+    if (
+        not chunk.long
+        and not chunk.bom
+        and b"\r" not in data
+        and b'"deleted' not in data
+        and b'"raw"' not in data
+        and len(data) < 1 << 31
+    ):
+        # The usual chunk: every line a plain post, parsed at once from the bytes read.
+        ends = chunk.ends
+        lengths = np.diff(ends, prepend=-1) - 1
+        if lengths.min() > 0 and lengths.max() <= MAX_LINE_BYTES:  # no blank line
+            heard, refused = _heard_table(data, _lines_array(data, ends), moment)
+            starts = ends - lengths
+            others = [(chunk.first + i, bytes(data[starts[i] : ends[i]])) for i in refused]
+            return _page_of(heard, others, [], chunk.offset, moment)
     rejected: list[Rejected] = []
-    plain = []
+    plain: list[bytes] = []
     numbers: list[int] = []
     others = []
-    for number, line in enumerate(chunk, first):
+    for number, line in enumerate(chunk.split(), chunk.first):
         if line is None:
             rejected.append(
                 Rejected(f"line {number}", f"line longer than {MAX_LINE_BYTES:,} bytes")
@@ -317,10 +405,10 @@ def _bulk_page(
         else:
             plain.append(line)
             numbers.append(number)
-    heard, refused = _heard_table(plain, moment)
+    heard, refused = _heard_table(b"\n".join(plain), pa.array(plain, pa.binary()), moment)
     others += [(numbers[i], plain[i]) for i in refused]
     others.sort()
-    return _page_of(heard, others, rejected, offset, moment, exhausted)
+    return _page_of(heard, others, rejected, chunk.offset, moment)
 
 
 def _page_of(
@@ -329,7 +417,6 @@ def _page_of(
     rejected: list[Rejected],
     offset: int,
     moment: datetime,
-    exhausted: bool,
 ) -> Page:
     """The page of a chunk: its heard table, and its other lines read one by one."""
     mentions: list[Mention] = []
@@ -339,34 +426,42 @@ def _page_of(
         except (_BadRecord, msgspec.DecodeError) as exc:
             rejected.append(Rejected(f"line {number}", _reason(exc)))
     rejected.sort(key=lambda r: int(r.where.removeprefix("line ")))
-    return Page(
-        mentions=mentions, cursor=offset, rejected=rejected, heard=heard, exhausted=exhausted
+    return Page(mentions=mentions, cursor=offset, rejected=rejected, heard=heard)
+
+
+def _lines_array(data: bytes, ends: np.ndarray) -> pa.BinaryArray:
+    """The lines of `data` as an Arrow array, without the line feeds at `ends`."""
+    offsets = np.empty(len(ends) + 1, np.int32)
+    offsets[0] = 0
+    offsets[1:] = ends + 1
+    ended = pa.Array.from_buffers(
+        pa.binary(), len(ends), [None, pa.py_buffer(offsets), pa.py_buffer(data)]
     )
+    return pc.binary_slice(ended, 0, -1)
 
 
 def _heard_table(
-    lines: list[bytes], moment: datetime, joined: bytes | None = None
+    source: bytes, lines: pa.BinaryArray, moment: datetime
 ) -> tuple[pa.Table | None, list[int]]:
     """Parse well-formed live posts into a heard table; return it and the lines it refused.
 
+    `source` holds the `lines`, each ended by a line feed (the last one may not be).
     Arrow parses the whole chunk at once, or refuses it whole when one line is not
     of the strict shape (a number where a string belongs, bad JSON, bad UTF-8):
     then every line goes back to the record path, which says what is wrong with
     each. Rows Arrow read but the format forbids (a blank id, a negative count)
     are refused one by one, for the same reason.
     """
-    if not lines:
+    if not len(lines):
         return None, []
     try:
         parsed = pa_json.read_json(
-            io.BytesIO(b"\n".join(lines) if joined is None else joined),
-            read_options=_ARROW_READ,
-            parse_options=_ARROW_PARSE,
+            pa.BufferReader(source), read_options=_ARROW_READ, parse_options=_ARROW_PARSE
         )
         parsed.validate(full=True)  # Arrow's JSON reader does not check UTF-8
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None, list(range(len(lines)))
-    if parsed.num_rows != len(lines):  # never seen; cheap to rule out
+    if parsed.num_rows != len(lines):  # a line of blanks only, which Arrow skips
         return None, list(range(len(lines)))
     col = parsed.column
     ok = pc.and_(
@@ -383,9 +478,9 @@ def _heard_table(
     refused = pc.indices_nonzero(pc.invert(ok)).to_pylist()
     if refused:
         parsed = parsed.filter(ok)
-        kept = pc.filter(pa.array(lines, pa.binary()), ok)
+        kept = pc.filter(lines, ok)
     else:
-        kept = pa.array(lines, pa.binary())
+        kept = lines
     col = parsed.column
     lang = _blank_to_null(pc.utf8_lower(col("lang")))
     table = pa.Table.from_arrays(
@@ -451,7 +546,7 @@ _ARROW_PARSE = pa_json.ParseOptions(
     unexpected_field_behavior="ignore",
 )
 # One thread: the import's budget is one core, and blocks of a chunk's size.
-_ARROW_READ = pa_json.ReadOptions(use_threads=False, block_size=1 << 26)
+_ARROW_READ = pa_json.ReadOptions(use_threads=False, block_size=1 << 23)
 
 
 def _from_jsonl(line: bytes, moment: datetime) -> Mention:
