@@ -137,7 +137,7 @@ class Pipeline:
             queries = [[]] * heard.num_rows
         counts = self.store.upsert_heard(heard, queries)
         if self.hooks is not None and counts.changed:
-            stored = _HeardMentions(heard, queries, set(counts.changed))
+            stored = _HeardMentions(heard, queries, counts.changed)
             self.hooks.hook.mentions_stored(store=self.store, mentions=stored)
         return counts
 
@@ -152,8 +152,14 @@ class Pipeline:
 class _HeardMentions(Sequence[Mention]):
     """The stored posts of a heard table, built as mentions only if a hook reads them."""
 
-    def __init__(self, heard: Any, queries: list[list[str]], keys: set[tuple[str, str]]) -> None:
-        self._heard, self._queries, self._keys = heard, queries, keys
+    def __init__(
+        self, heard: Any, queries: list[list[str]], changed: Sequence[tuple[str, str]]
+    ) -> None:
+        self._heard, self._queries, self._changed = heard, queries, changed
+
+    @cached_property
+    def _keys(self) -> set[tuple[str, str]]:
+        return set(self._changed)
 
     @cached_property
     def _mentions(self) -> list[Mention]:
@@ -189,7 +195,7 @@ class _HeardMentions(Sequence[Mention]):
         return self._stored(picked, [self._queries[i] for i in rows])
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._changed)
 
     def __getitem__(self, index: Any) -> Any:
         return self._mentions[index]

@@ -60,6 +60,26 @@ def test_import_json_summary(tmp_path, mixed_file):
     assert (summary["added"], summary["rejected"]) == (90, 10)
 
 
+@pytest.mark.parametrize("bulk", [True, False])
+def test_an_import_out_of_memory_in_a_batch_says_so_without_a_traceback(
+    tmp_path, mixed_file, monkeypatch, bulk
+):
+    import duckdb
+
+    from ecoute.store import duckdb as store_module
+
+    def out_of_memory(con):
+        raise duckdb.OutOfMemoryException("could not allocate block\nPossible solutions: ...")
+
+    monkeypatch.setattr(store_module, "_write_authors", out_of_memory)
+    flags = ["--no-enrich"] if bulk else []
+    result = ecoute(tmp_path / "w.duckdb", "import", "--no-progress", *flags, str(mixed_file))
+    assert result.exit_code == 1
+    assert "not enough memory to store a batch of" in result.stderr
+    assert "(could not allocate block)" in result.stderr  # DuckDB's first line only
+    assert "Traceback" not in result.output
+
+
 def test_an_import_whose_ranking_merge_runs_out_of_memory_keeps_its_posts(
     tmp_path, mixed_file, monkeypatch
 ):

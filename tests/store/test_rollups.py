@@ -6,6 +6,7 @@ import dataclasses
 import random
 from datetime import UTC, datetime, timedelta
 
+import duckdb
 import msgspec
 import pytest
 
@@ -209,6 +210,35 @@ def test_a_workspace_from_before_the_author_totals_gets_them_from_its_rollups(tm
     reopened = DuckDBStore(path)
     try:
         assert rollups(reopened)["rollup_author_total"] == expected
+        assert_agrees(reopened)
+    finally:
+        reopened.close()
+
+
+def test_a_workspace_from_before_the_unindexed_authors_keeps_every_row(tmp_path) -> None:
+    # Migrations 0010 and 0011 copy the profiles, author rollups and mentions into
+    # tables without the author indexes and with compressed payloads.
+    path = tmp_path / "old.duckdb"
+    store = DuckDBStore(path)
+    store.upsert([msgspec.structs.replace(m, raw=msgspec.Raw(b'{"id": 1}')) for m in posts(120)])
+    tables = ("mentions", "authors", *ROLLUP_TABLES)
+    expected = {t: sorted(store.sql(f"SELECT * FROM {t}")) for t in tables}
+    store.sql("DELETE FROM schema_migrations WHERE version >= 10")  # as if written before
+    store.close()
+
+    reopened = DuckDBStore(path)
+    try:
+        assert {t: sorted(reopened.sql(f"SELECT * FROM {t}")) for t in tables} == expected
+        assert reopened.sql("SELECT max(version) FROM schema_migrations") == [(11,)]
+        reopened.sql("CHECKPOINT")
+        assert reopened.sql(
+            "SELECT DISTINCT compression FROM pragma_storage_info('mentions') "
+            "WHERE column_name = 'raw' AND segment_type = 'VARCHAR'"
+        ) == [("ZSTD",)]
+        with pytest.raises(duckdb.ConstraintException):  # a post is still stored once
+            reopened.sql("INSERT INTO mentions SELECT * FROM mentions LIMIT 1")
+        assert_agrees(reopened)
+        reopened.upsert(posts(150, seed=8))  # merged by joins into the copied tables
         assert_agrees(reopened)
     finally:
         reopened.close()

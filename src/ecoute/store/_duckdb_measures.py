@@ -212,22 +212,28 @@ def add_contributions(
     sign: int,
     *,
     source: tuple[str, str] | None = None,
+    keywords: bool = True,
+    defer_authors: bool = False,
 ) -> None:
     """Record what the visible mentions keyed in `keys_table` weigh now, times `sign`.
 
     Called with -1 before a write and +1 after it, with the same keys. With
     `source` (SQL of relations shaped like the mentions and their matches) every
     row of it is counted instead: posts just inserted are summed from the batch
-    that holds them, without reading the growing mentions table back.
+    that holds them, without reading the growing mentions table back. Without
+    `keywords` the mentions have none (posts heard, not understood yet): the
+    keyword rollups are left alone. With `defer_authors` the author rollups'
+    contributions go straight to the pending ones (see `apply_delta`).
     """
     scope = _scope(keys_table) if source is None else ""
     for r in ROLLUPS:
-        if r.finer is None:
+        if r.finer is None and (keywords or "keyword" not in r.keys):
             for per_query in (False, True):
                 sql = _contribution_sql(
                     r, per_query=per_query, scope=scope, sign=sign, source=source or _STORED
                 )
-                con.execute(f"INSERT INTO delta_{r.table} BY NAME {sql}")
+                target = PENDING if defer_authors and r in AUTHORS else f"delta_{r.table}"
+                con.execute(f"INSERT INTO {target} BY NAME {sql}")
 
 
 def apply_delta(con: duckdb.DuckDBPyConnection, *, defer_authors: bool = False) -> None:
@@ -261,12 +267,32 @@ def _summed_sql(r: Rollup, source: str) -> str:
 
 
 def _merge(con: duckdb.DuckDBPyConnection, table: str, changes: str, delta: str) -> None:
-    """Add the summed `changes` (a SELECT) into `table`; `delta` holds the unsummed ones."""
-    columns = MEASURES if table == TOTALS else MEASURES[:3]
-    con.execute(
-        f"INSERT INTO {table} BY NAME {changes} {_NONZERO} "
-        "ON CONFLICT DO UPDATE SET " + ", ".join(f"{m} = {m} + excluded.{m}" for m in columns)
-    )
+    """Add the summed `changes` (a SELECT) into `table`; `delta` holds the unsummed ones.
+
+    An UPDATE of the rows already there, then an INSERT of the others, both by a
+    join on the rollup's key (`_MERGE_KEYS`): the author rollups have no index to
+    conflict on (migration 0010), and the others are merged the same way. Into an
+    empty table (a workspace's first load) the changes are inserted as they are:
+    a million posts' author rollups merge in 3.9 s instead of 5.5 s.
+    """
+    ((empty,),) = con.execute(f"SELECT NOT EXISTS (FROM {table})").fetchall()
+    if empty:
+        con.execute(f"INSERT INTO {table} BY NAME {changes} {_NONZERO}")
+    else:
+        columns = MEASURES if table == TOTALS else MEASURES[:3]
+        on = " AND ".join(f"t.{k} = c.{k}" for k in _MERGE_KEYS[table])
+        con.execute(f"CREATE OR REPLACE TEMP TABLE merging AS {changes} {_NONZERO}")
+        try:
+            con.execute(
+                f"UPDATE {table} t SET "
+                + ", ".join(f"{m} = t.{m} + c.{m}" for m in columns)
+                + f" FROM merging c WHERE {on}"
+            )
+            con.execute(
+                f"INSERT INTO {table} BY NAME SELECT c.* FROM merging c ANTI JOIN {table} t ON {on}"
+            )
+        finally:
+            con.execute("DROP TABLE merging")
     _drop_emptied(con, table, delta)
 
 
@@ -313,6 +339,18 @@ def _drop_emptied(con: duckdb.DuckDBPyConnection, table: str, delta: str) -> Non
 
 # The author totals (migration 0004): all time, per query and sentiment ('*' for any).
 TOTALS = "rollup_author_total"
+# The key a merge matches rows by. An author is matched by author_key, the hash of
+# platform and handle the rankings group by too: joining on the two strings as well
+# made a 20-post batch into a million-post workspace spend 4x as long in the merges.
+_BY_AUTHOR = ("platform", "author_handle")
+_MERGE_KEYS = {
+    r.table: (
+        r.grain,
+        "query",
+        *(k for k in r.keys if "author_key" not in r.keys or k not in _BY_AUTHOR),
+    )
+    for r in ROLLUPS
+} | {TOTALS: ("query", "sentiment", "author_key")}
 
 
 def _totals_sql(source: str) -> str:

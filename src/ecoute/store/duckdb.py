@@ -1,7 +1,8 @@
 """The embedded default store: one DuckDB file, no server.
 
-Batches travel to DuckDB as Arrow tables and are upserted with one
-``INSERT ... ON CONFLICT`` each, so an import costs a few microseconds per post.
+Batches travel to DuckDB as Arrow tables, are split against what is stored into
+new, changed and deleted posts, and written with a few set-based statements each,
+so an import costs a few microseconds per post.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from ecoute.store.base import (
     MEASURES,
     Aggregate,
     Filter,
+    KeyColumns,
     Measure,
     SavedCursor,
     StoreError,
@@ -135,18 +137,30 @@ ON CONFLICT (platform, native_id) DO UPDATE SET
 WHERE NOT mentions.is_deleted
 """
 
-_UPSERT_AUTHORS = """
-INSERT INTO authors (platform, handle, native_id, name, followers, last_seen_at, key_hash)
-SELECT platform, author_handle, arg_max(author_id, collected_at),
-       arg_max(author_name, collected_at), arg_max(author_followers, collected_at),
-       max(collected_at), hash(platform, author_handle)
+# An author's profile is the newest heard (a NULL never erases what is known), one
+# row per (platform, handle), found by key_hash (migration 0010: no index to keep).
+_HEARD_AUTHORS = """
+CREATE OR REPLACE TEMP TABLE heard_authors AS
+SELECT platform, author_handle AS handle, arg_max(author_id, collected_at) AS native_id,
+       arg_max(author_name, collected_at) AS name,
+       arg_max(author_followers, collected_at) AS followers,
+       max(collected_at) AS last_seen_at, hash(platform, author_handle) AS key_hash
 FROM batch WHERE NOT is_deleted GROUP BY platform, author_handle
-ON CONFLICT (platform, handle) DO UPDATE SET
-    native_id = coalesce(excluded.native_id, authors.native_id),
-    name = coalesce(excluded.name, authors.name),
-    followers = coalesce(excluded.followers, authors.followers),
-    last_seen_at = excluded.last_seen_at
-WHERE excluded.last_seen_at >= authors.last_seen_at
+"""
+_SAME_AUTHOR = "a.key_hash = h.key_hash AND a.platform = h.platform AND a.handle = h.handle"
+_UPDATE_AUTHORS = f"""
+UPDATE authors a SET
+    native_id = coalesce(h.native_id, a.native_id),
+    name = coalesce(h.name, a.name),
+    followers = coalesce(h.followers, a.followers),
+    last_seen_at = h.last_seen_at
+FROM heard_authors h
+WHERE {_SAME_AUTHOR} AND h.last_seen_at >= a.last_seen_at
+"""
+_INSERT_AUTHORS = f"""
+INSERT INTO authors (platform, handle, native_id, name, followers, last_seen_at, key_hash)
+SELECT h.platform, h.handle, h.native_id, h.name, h.followers, h.last_seen_at, h.key_hash
+FROM heard_authors h ANTI JOIN authors a ON {_SAME_AUTHOR}
 """
 
 
@@ -191,6 +205,12 @@ INSERT INTO mention_queries (platform, native_id, query, created_at)
 SELECT DISTINCT platform, native_id, unnest(queries), created_at FROM rows WHERE len(queries) > 0
 """
 
+# DuckDB's memory during a bulk load, unless the setting memory_limit says otherwise.
+# What it writes is on disk, so memory buys little speed, and a batch's Arrow tables
+# are held besides: the batches run in the first, the merge at the end, which holds
+# no batch, in the second (BENCHMARKS.md).
+BULK_MEMORY_LIMITS = ("64MB", "128MB")
+
 _naive_utc = measures.naive_utc
 _where = measures.where_sql
 
@@ -220,6 +240,10 @@ class DuckDBStore(AlertStoreMixin):
         # DuckDB draws a progress bar on stdout for long statements (a migration, a
         # rebuild): our commands print their own output, JSON included.
         self._con.execute("SET enable_progress_bar = false")
+        # DuckDB's allocator keeps up to 512 MB that a statement freed, by default, for
+        # the next one; a bulk load frees that much at every batch.
+        self._con.execute("SET allocator_bulk_deallocation_flush_threshold = '16MB'")
+        self._memory_limit = memory_limit
         try:
             if memory_limit:
                 self._con.execute("SET memory_limit = ?", [memory_limit])
@@ -261,13 +285,16 @@ class DuckDBStore(AlertStoreMixin):
         """Put off the author rollups' upkeep to one merge when the block ends.
 
         Every write in the block (from any thread) appends its author rollup changes
-        to the pending ones instead of merging them into the indexed rollups: a
-        million new posts import about a fifth faster. Reads stay exact meanwhile
-        (author rankings scan the mentions). Interrupted (KeyboardInterrupt,
-        SystemExit), the block leaves its changes pending for the next open to merge.
+        to the pending ones instead of merging them into the author rollups, each a
+        row per author and day, month or all time. Reads stay exact meanwhile (author
+        rankings scan the mentions). Interrupted (KeyboardInterrupt, SystemExit), the
+        block leaves its changes pending for the next open to merge. Unless a memory
+        limit was given, DuckDB works within `BULK_MEMORY_LIMITS` meanwhile.
         """
         with self._write_lock:
             self._bulk += 1
+            if self._bulk == 1 and not self._memory_limit:
+                self._con.execute("SET memory_limit = ?", [BULK_MEMORY_LIMITS[0]])
         interrupted = False
         try:
             yield
@@ -278,8 +305,15 @@ class DuckDBStore(AlertStoreMixin):
             with self._write_lock:
                 self._bulk -= 1
                 last = not self._bulk
-            if last and not interrupted:
-                self.merge_pending()
+            try:
+                if last and not interrupted:
+                    if not self._memory_limit:
+                        self._con.execute("SET memory_limit = ?", [BULK_MEMORY_LIMITS[1]])
+                    self.merge_pending()
+            finally:
+                if last and not self._memory_limit:
+                    with self._write_lock:
+                        self._con.execute("RESET memory_limit")
 
     def merge_pending(self) -> int:
         """Merge the pending author rollup changes; return how many rows there were."""
@@ -292,9 +326,10 @@ class DuckDBStore(AlertStoreMixin):
             except duckdb.OutOfMemoryException as exc:
                 con.execute("ROLLBACK")
                 raise StoreError(
-                    f"not enough memory to merge the author rankings' changes ({exc}); "
-                    "everything imported is kept and the changes wait: raise the setting "
-                    "memory_limit (ECOUTE_MEMORY_LIMIT) and open the workspace again"
+                    "not enough memory to merge the author rankings' changes "
+                    f"({_first_line(exc)}); everything imported is kept and the changes "
+                    "wait: raise the setting memory_limit (ECOUTE_MEMORY_LIMIT) and open the "
+                    "workspace again"
                 ) from exc
             except BaseException:
                 con.execute("ROLLBACK")
@@ -329,7 +364,7 @@ class DuckDBStore(AlertStoreMixin):
                     _insert_where(con, table, changed, _UPSERT_LIVE)
                 if deleted:
                     _insert_where(con, table, deleted, _UPSERT_TOMBSTONES)
-                con.execute(_UPSERT_AUTHORS)
+                _write_authors(con)
                 counts.changed = [
                     (winners[i].platform, winners[i].native_id)
                     for i in new + changed
@@ -347,6 +382,9 @@ class DuckDBStore(AlertStoreMixin):
                 if cursor is not None:
                     _save_cursor(con, cursor, now)
                 con.execute("COMMIT")
+            except duckdb.OutOfMemoryException as exc:
+                con.execute("ROLLBACK")
+                raise _out_of_memory(exc, len(winners)) from exc
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
@@ -394,10 +432,8 @@ class DuckDBStore(AlertStoreMixin):
                     _insert_where(con, table, new, _INSERT_HEARD)
                 if changed:
                     _insert_where(con, table, changed, _UPSERT_HEARD)
-                con.execute(_UPSERT_AUTHORS)
-                counts.changed = list(
-                    zip(*(written.column(c).to_pylist() for c in written.column_names), strict=True)
-                )
+                _write_authors(con)
+                counts.changed = KeyColumns(written.column("platform"), written.column("native_id"))
                 if changed:
                     _insert_where(con, table, changed, _FORGET_MATCHES)
                 _insert_where(con, table, new + changed, _INSERT_MATCHES)
@@ -405,11 +441,16 @@ class DuckDBStore(AlertStoreMixin):
                     measures.add_contributions(con, "touched", +1)
                 if new:
                     con.register("fresh", table if not changed else table.take(new))
-                    measures.add_contributions(con, None, +1, source=_FRESH)
+                    measures.add_contributions(
+                        con, None, +1, source=_FRESH, keywords=False, defer_authors=self._bulk > 0
+                    )
                 measures.apply_delta(con, defer_authors=self._bulk > 0)
                 if cursor is not None:
                     _save_cursor(con, cursor, _naive_utc(datetime.now(UTC)))
                 con.execute("COMMIT")
+            except duckdb.OutOfMemoryException as exc:
+                con.execute("ROLLBACK")
+                raise _out_of_memory(exc, heard.num_rows) from exc
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
@@ -1008,6 +1049,27 @@ def _matches_table(mentions: Sequence[Mention]) -> pa.Table:
             "created_at": pa.array([r[3] for r in rows], pa.timestamp("us")),
         }
     )
+
+
+def _out_of_memory(exc: duckdb.OutOfMemoryException, posts: int) -> StoreError:
+    return StoreError(
+        f"not enough memory to store a batch of {posts:,} posts ({_first_line(exc)}); the batches "
+        "stored before it are kept: raise the setting memory_limit (ECOUTE_MEMORY_LIMIT)"
+    )
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().split("\n", 1)[0]
+
+
+def _write_authors(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring the profiles of the registered ``batch``'s authors up to date."""
+    con.execute(_HEARD_AUTHORS)
+    try:
+        con.execute(_UPDATE_AUTHORS)
+        con.execute(_INSERT_AUTHORS)
+    finally:
+        con.execute("DROP TABLE heard_authors")
 
 
 def _insert_where(
