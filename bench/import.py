@@ -13,6 +13,7 @@ Generates N JSONL posts shaped like a listening tool's export, then:
          first ENRICHED posts.
 
 Usage: python bench/import.py [--posts 1000000] [--baseline 3000] [--enriched 100000]
+       [--skip-enrich]
 """
 
 from __future__ import annotations
@@ -115,6 +116,9 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=1_000_000)
     parser.add_argument("--baseline", type=int, default=3_000)
     parser.add_argument("--enriched", type=int, default=100_000)
+    parser.add_argument(
+        "--skip-enrich", action="store_true", help="skip step 3 (a million posts take minutes)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -139,9 +143,10 @@ def main() -> None:
         seconds, rss, summary = run_ecoute(db, "import", "--no-progress", "--no-enrich", str(data))
         print(f"2. re-import: {args.posts / seconds:,.0f} posts/s, peak RSS {rss:,.0f} MB")
         print(f"   {summary}")
-        seconds, rss, summary = run_ecoute(db, "enrich")
-        print(f"3. enrich: {args.posts / seconds:,.0f} posts/s, peak RSS {rss:,.0f} MB")
-        print(f"   {summary}")
+        if not args.skip_enrich:
+            seconds, rss, summary = run_ecoute(db, "enrich")
+            print(f"3. enrich: {args.posts / seconds:,.0f} posts/s, peak RSS {rss:,.0f} MB")
+            print(f"   {summary}")
 
         subset = folder / "subset.jsonl"
         with data.open("rb") as src, subset.open("wb") as dst:

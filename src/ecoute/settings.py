@@ -45,7 +45,10 @@ class Settings(BaseSettings):
     )
     memory_limit: str | None = Field(
         None,
-        description="DuckDB's memory limit, e.g. '1GB'. Default: DuckDB's own (80% of RAM).",
+        description=(
+            "DuckDB's memory limit, e.g. '1GB'. Default: DuckDB's own (80% of RAM); "
+            "for `ecoute import`, 64MB, and 128MB for its final merge."
+        ),
     )
     threads: int | None = Field(
         None, ge=1, le=256, description="DuckDB worker threads. Default: one per core."
