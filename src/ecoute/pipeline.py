@@ -187,8 +187,11 @@ class _HeardMentions(Sequence[Mention]):
         import pyarrow.compute as pc
 
         created = self._heard.column("created_at")
-        recent = pc.greater_equal(created, pa.scalar(moment, created.type)).to_pylist()
-        rows = [i for i, (q, r) in enumerate(zip(self._queries, recent, strict=True)) if q and r]
+        recent = pc.greater_equal(created, pa.scalar(moment, created.type))
+        if not pc.any(recent).as_py():  # last year's export: nothing to look at
+            return []
+        flags = recent.to_pylist()
+        rows = [i for i, (q, r) in enumerate(zip(self._queries, flags, strict=True)) if q and r]
         if not rows:
             return []
         picked = self._heard.take(pa.array(rows, pa.int64()))

@@ -1065,11 +1065,9 @@ def _first_line(exc: Exception) -> str:
 def _write_authors(con: duckdb.DuckDBPyConnection) -> None:
     """Bring the profiles of the registered ``batch``'s authors up to date."""
     con.execute(_HEARD_AUTHORS)
-    try:
-        con.execute(_UPDATE_AUTHORS)
-        con.execute(_INSERT_AUTHORS)
-    finally:
-        con.execute("DROP TABLE heard_authors")
+    con.execute(_UPDATE_AUTHORS)
+    con.execute(_INSERT_AUTHORS)
+    con.execute("DROP TABLE heard_authors")  # on a failure, the rollback drops it
 
 
 def _insert_where(
