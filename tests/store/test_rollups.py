@@ -344,6 +344,28 @@ def test_a_bulk_load_keeps_reads_exact_and_merges_the_author_rollups_at_its_end(
     assert rollups(store) == merged
 
 
+@pytest.mark.parametrize("before", [0, 100], ids=["into-empty-rollups", "into-filled-ones"])
+def test_a_bulk_load_merged_a_share_of_the_authors_at_a_time_is_exact(
+    store: DuckDBStore, monkeypatch: pytest.MonkeyPatch, before: int
+) -> None:
+    from ecoute.store import _duckdb_measures
+
+    everything = posts(400)
+    store.upsert(everything[:before])
+    monkeypatch.setattr(_duckdb_measures, "_MERGED_AT_ONCE", 20)  # many shares
+    with store.bulk_load():
+        store.upsert(everything[before:])
+        store.upsert(
+            [msgspec.structs.replace(m, is_deleted=True) for m in everything[before : before + 30]]
+        )
+        assert _pending(store) > 3 * 20
+    assert _pending(store) == 0
+    assert_agrees(store)
+    merged = rollups(store)
+    store.rebuild_rollups()
+    assert rollups(store) == merged
+
+
 def test_a_bulk_load_merges_what_it_wrote_when_the_block_fails(store: DuckDBStore) -> None:
     with pytest.raises(ValueError), store.bulk_load():
         store.upsert(posts(100))
