@@ -240,9 +240,6 @@ class DuckDBStore(AlertStoreMixin):
         # DuckDB draws a progress bar on stdout for long statements (a migration, a
         # rebuild): our commands print their own output, JSON included.
         self._con.execute("SET enable_progress_bar = false")
-        # DuckDB's allocator keeps up to 512 MB that a statement freed, by default, for
-        # the next one; a bulk load frees that much at every batch.
-        self._con.execute("SET allocator_bulk_deallocation_flush_threshold = '16MB'")
         self._memory_limit = memory_limit
         try:
             if memory_limit:
