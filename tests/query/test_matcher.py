@@ -184,6 +184,22 @@ def test_field_filters_never_match_a_plain_text():
     assert matcher.match("Nestlé") == ["q"]
 
 
+def test_texts_holding_the_same_words_are_answered_alike_only_when_the_words_decide():
+    # match() remembers answers by the word conditions a text holds, but a query that
+    # must look into the post (here, how far apart its words are) is asked every time.
+    near = compile_matcher([Query(name="recall", expr="nestle NEAR/1 rappel")])
+    assert near.match("Nestlé annonce un rappel") == []
+    assert near.match("Nestlé rappel") == ["recall"]
+    assert near.match("Nestlé annonce un rappel") == []
+    plain = compile_matcher([Query(name="brand", expr="nestle AND NOT danone"),
+                             Query(name="rival", expr="danone")])  # fmt: skip
+    for _ in range(2):  # the second time from what was remembered
+        assert plain.match("Nestlé, vraiment") == ["brand"]
+        assert plain.match("nestle ou Danone ?") == ["rival"]
+        assert plain.match("rien") == []
+    assert plain.match("Nestlé, vraiment") is not plain.match("Nestlé, vraiment")  # copies
+
+
 def test_tag_sets_every_matching_query_in_query_order():
     queries = [
         Query(name="z-crisis", expr="nestle AND (rappel OR recall)"),

@@ -46,6 +46,7 @@ __all__ = ["Matcher", "QueryError", "compile_matcher"]
 MAX_REMEMBERED = 100_000
 # Verdicts remembered over all terms (see Matcher._settle), then forgotten all at once.
 MAX_SETTLED = 200_000
+MAX_BY_HITS = 10_000  # answers remembered by the set of word conditions a text holds
 LONGEST_REMEMBERED = 48  # characters; longer chunks (links, junk) are read every time
 MAX_CLAUSES = 16  # an OR of ANDs expands to at most this many clauses, else it is coarsened
 
@@ -265,6 +266,11 @@ class Matcher:
             uses.update({self._terms[_term_key(t)] for t in _terms_of(tree)})
         self._file(trees, uses)
         self._tests: list[Test] = [self._residue(tree) for tree in trees]
+        # Plain texts' answers by the word conditions they hold (see `_names`), unless a
+        # phrase or an unanchored query reads every post; forgotten at once when full.
+        self._by_hits: dict[frozenset[int], tuple[str, ...]] | None = (
+            None if self._phrases or self._unanchored else {}
+        )
         log.debug(
             "compiled %d queries: %d terms, %d evaluated on every post",
             len(trees),
@@ -296,12 +302,34 @@ class Matcher:
     def _names(self, text: str, mention: Mention | None) -> list[str]:
         chunks = text.split()
         hits = self._lexicon.read(chunks)
+        if self._by_hits is not None and mention is None:
+            # Which queries a text matches follows from the word conditions it holds,
+            # unless some query had to look into the post (a proximity, exact case...).
+            key = frozenset(hits)
+            known = self._by_hits.get(key)
+            if known is None:
+                post_needed: list[bool] = []
+                known = tuple(self._names_of(chunks, hits, None, post_needed))
+                if not post_needed:
+                    if len(self._by_hits) >= MAX_BY_HITS:
+                        self._by_hits.clear()
+                    self._by_hits[key] = known
+            return list(known)
+        return self._names_of(chunks, hits, mention)
+
+    def _names_of(
+        self,
+        chunks: list[str],
+        hits: set[int],
+        mention: Mention | None,
+        post_needed: list[bool] | None = None,
+    ) -> list[str]:
         post = None  # made only for the posts some query must look into
         if self._phrases:
             for first in self._phrases.keys() & hits:
                 for atom, words in self._phrases[first]:
                     if words <= hits:
-                        post = post or _Post(hits, chunks, self, mention)
+                        post = post or self._post(hits, chunks, mention, post_needed)
                         if post.spans(atom, self._words[atom]):
                             hits.add(atom)
         anchors = self._filed.keys() & hits
@@ -324,17 +352,24 @@ class Matcher:
             for query in unsure:
                 # A query filed under two terms that both occurred is looked at twice.
                 if query not in matched:
-                    post = post or _Post(hits, chunks, self, mention)
+                    post = post or self._post(hits, chunks, mention, post_needed)
                     if tests[query](post):
                         matched.add(query)
         if self._unanchored:
-            post = post or _Post(hits, chunks, self, mention)
+            post = post or self._post(hits, chunks, mention, post_needed)
             for query in self._unanchored:
                 if tests[query](post):
                     matched.add(query)
         if not matched:
             return []
         return list(map(self.names.__getitem__, sorted(matched)))
+
+    def _post(
+        self, hits: set[int], chunks: list[str], mention: Mention | None, needed: list[bool] | None
+    ) -> _Post:
+        if needed is not None:
+            needed.append(True)  # the answer depends on more than the words held
+        return _Post(hits, chunks, self, mention)
 
     def _settle(self, atom: int, held: frozenset[int]) -> _Verdict:
         """Sort the queries filed under `atom` by what the clauses `held` decide; remember it."""
