@@ -242,10 +242,11 @@ def test_bulk_reader_splits_lines_as_the_record_reader_does(data, block, size):
         mp.setattr(files, "MAX_LINE_BYTES", 6)
         mp.setattr(files, "_BLOCK_BYTES", block)
         expected = [line for _, line, _ in files._lines(io.BufferedReader(io.BytesIO(data)))]
-        chunks = list(files._line_chunks(io.BufferedReader(io.BytesIO(data)), size))
-    assert [line for _, chunk, _ in chunks for line in chunk] == expected
-    assert [first for first, _, _ in chunks] == list(range(1, len(expected) + 1, size))
-    assert all(len(chunk) == size for _, chunk, _ in chunks[:-1])
+        chunks = list(files._byte_chunks(io.BufferedReader(io.BytesIO(data)), size))
+        lines = [line for chunk in chunks for line in chunk.split()]  # under the same limit
+    assert lines == expected
+    assert [chunk.first for chunk in chunks] == list(range(1, len(expected) + 1, size))
+    assert all(chunk.lines == size for chunk in chunks[:-1])
 
 
 def test_bulk_pages_read_in_quarters_are_the_pages_read_whole(tmp_path, monkeypatch):

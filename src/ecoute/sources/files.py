@@ -358,16 +358,6 @@ def _line_feeds(data: memoryview, count: int) -> np.ndarray:
     return np.concatenate(found)
 
 
-def _line_chunks(raw: IO[bytes], size: int) -> Iterator[tuple[int, list[bytes | None], int]]:
-    """Yield (first line's number, `size` lines, bytes read so far) until the file ends.
-
-    The lines are those of `_lines` (ends stripped, the UTF-8 BOM dropped, None for
-    a line over MAX_LINE_BYTES), read by `_byte_chunks`.
-    """
-    for chunk in _byte_chunks(raw, size):
-        yield chunk.first, chunk.split(), chunk.offset
-
-
 def _bulk_page(chunk: _Chunk, moment: datetime) -> Page:
     """One page of a chunk: the plain live posts as a table, the rest as mentions."""
     data = chunk.data
