@@ -308,33 +308,30 @@ class Matcher:
             key = frozenset(hits)
             known = self._by_hits.get(key)
             if known is None:
-                post_needed: list[bool] = []
-                known = tuple(self._names_of(chunks, hits, None, post_needed))
-                if not post_needed:
+                names, looked = self._names_of(chunks, hits, None)
+                known = tuple(names)
+                if not looked:
                     if len(self._by_hits) >= MAX_BY_HITS:
                         self._by_hits.clear()
                     self._by_hits[key] = known
             return list(known)
-        return self._names_of(chunks, hits, mention)
+        return self._names_of(chunks, hits, mention)[0]
 
     def _names_of(
-        self,
-        chunks: list[str],
-        hits: set[int],
-        mention: Mention | None,
-        post_needed: list[bool] | None = None,
-    ) -> list[str]:
+        self, chunks: list[str], hits: set[int], mention: Mention | None
+    ) -> tuple[list[str], bool]:
+        """The names of the queries matched, and whether some query looked into the post."""
         post = None  # made only for the posts some query must look into
         if self._phrases:
             for first in self._phrases.keys() & hits:
                 for atom, words in self._phrases[first]:
                     if words <= hits:
-                        post = post or self._post(hits, chunks, mention, post_needed)
+                        post = post or _Post(hits, chunks, self, mention)
                         if post.spans(atom, self._words[atom]):
                             hits.add(atom)
         anchors = self._filed.keys() & hits
         if not anchors and not self._unanchored:
-            return []
+            return [], post is not None
         # The clauses that hold, over all queries: a clause such as (prix OR price OR
         # store) is shared by every brand's "price" query and is settled once.
         held = set(chain.from_iterable(map(self._held_by.get, hits, repeat(()))))
@@ -352,24 +349,15 @@ class Matcher:
             for query in unsure:
                 # A query filed under two terms that both occurred is looked at twice.
                 if query not in matched:
-                    post = post or self._post(hits, chunks, mention, post_needed)
+                    post = post or _Post(hits, chunks, self, mention)
                     if tests[query](post):
                         matched.add(query)
         if self._unanchored:
-            post = post or self._post(hits, chunks, mention, post_needed)
+            post = post or _Post(hits, chunks, self, mention)
             for query in self._unanchored:
                 if tests[query](post):
                     matched.add(query)
-        if not matched:
-            return []
-        return list(map(self.names.__getitem__, sorted(matched)))
-
-    def _post(
-        self, hits: set[int], chunks: list[str], mention: Mention | None, needed: list[bool] | None
-    ) -> _Post:
-        if needed is not None:
-            needed.append(True)  # the answer depends on more than the words held
-        return _Post(hits, chunks, self, mention)
+        return list(map(self.names.__getitem__, sorted(matched))), post is not None
 
     def _settle(self, atom: int, held: frozenset[int]) -> _Verdict:
         """Sort the queries filed under `atom` by what the clauses `held` decide; remember it."""
